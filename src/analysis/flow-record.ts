@@ -1,0 +1,31 @@
+// The contract's per-connection record (flows --format ndjson keys), produced from a Connection.
+
+import type { Finding } from '../diagnosis/finding.js';
+
+export type TcpState =
+  | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED' | 'FIN_WAIT_1' | 'FIN_WAIT_2' | 'CLOSE_WAIT'
+  | 'CLOSING' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED' | 'UNKNOWN';
+
+export type ZeekConnState =
+  | 'S0' | 'S1' | 'SF' | 'REJ' | 'S2' | 'S3' | 'RSTO' | 'RSTR' | 'RSTOS0' | 'RSTRH' | 'SH' | 'SHR' | 'OTH';
+
+/** One row of `finscope flows`; keys and meanings are fixed by the contract. */
+export interface FlowRecord {
+  id: number;
+  orig_h: string;
+  orig_p: number;
+  resp_h: string;
+  resp_p: number;
+  ts: number;
+  duration: number;
+  orig_pkts: number;
+  resp_pkts: number;
+  orig_bytes: number;
+  resp_bytes: number;
+  conn_state: ZeekConnState;
+  history: string;
+  orig_state: TcpState;
+  resp_state: TcpState;
+  first_fin: 'orig' | 'resp' | null;
+  findings: Finding[];
+}
