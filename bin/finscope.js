@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// finscope command-line entry: runs the compiled CLI (built by `npm ci` through `prepare`).
+process.env.NODE_ENV ??= 'production'; // ink runs React's production build (25% faster per frame)
+const { main } = await import('../dist/src/cli/main.js');
+process.exitCode = await main(process.argv.slice(2));

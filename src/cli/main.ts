@@ -1,0 +1,130 @@
+// Command line -> command. The single place that maps errors to exit codes (contract):
+// 0 done, 1 findings at or above --fail-on, 2 usage error, 65 unreadable input, 70 internal error.
+
+import yargs, { type Argv } from 'yargs';
+import { CaptureFormatError, EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { CommonOptions } from './options.js';
+
+type Handler = (options: CommonOptions & Record<string, unknown>) => Promise<number>;
+
+/** A non-negative finite number, or a usage error (yargs would turn `abc` into null silently). */
+function nonNegative(name: string) {
+  return (value: unknown): number => {
+    const n = typeof value === 'number' ? value : Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function positiveInteger(name: string) {
+  return (value: unknown): number => {
+    const n = typeof value === 'number' ? value : Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function common(y: Argv): Argv<CommonOptions> {
+  return y
+    .positional('capture', { type: 'string', array: true, describe: 'capture file(s): pcap, pcapng, gzip or tcpdump text; - for stdin', demandOption: true })
+    .option('input-format', { choices: ['pcap', 'pcapng', 'tcpdump'] as const, describe: 'override format detection' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of standard output' })
+    .option('filter', { type: 'string', describe: 'select connections: port 9000 and state CLOSE_WAIT, host 10.0.0.5, finding fin-not-returned, ...' })
+    .option('fail-on', { choices: ['warning', 'error'] as const, describe: 'exit 1 when a finding of this severity or worse exists' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or warnings on standard error' })
+    .option('color', { type: 'boolean', describe: 'colour output (default: when stdout is a terminal and NO_COLOR is unset)' })
+    .option('time-wait', { type: 'number', default: 60, coerce: nonNegative('time-wait'), describe: 'seconds an endpoint stays in TIME_WAIT (Linux: 60)' })
+    .option('fin-timeout', { type: 'number', default: 60, coerce: nonNegative('fin-timeout'), describe: 'seconds before an orphaned FIN_WAIT_2 disappears (Linux tcp_fin_timeout: 60)' })
+    .option('date', { type: 'string', describe: 'YYYY-MM-DD for tcpdump text that has only times of day' })
+    .option('strict', { type: 'boolean', default: false, describe: 'treat input warnings as errors (exit 65)' })
+    .option('max-connections', { type: 'number', coerce: positiveInteger('max-connections'), describe: 'bound on tracked connections (oldest closed ones are evicted into counters)' })
+    .option('min-age', { type: 'number', default: 5, coerce: nonNegative('min-age'), describe: 'seconds before a half-close is more than info' })
+    .check((argv) => {
+      if (argv.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(argv.date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${JSON.stringify(argv.date)}`);
+      return true;
+    }) as unknown as Argv<CommonOptions>;
+}
+
+async function load(name: string): Promise<Handler> {
+  switch (name) {
+    case 'summary': return (await import('./commands/summary.js')).runSummary as Handler;
+    case 'flows': return (await import('./commands/flows.js')).runFlows as Handler;
+    case 'packets': return (await import('./commands/packets.js')).runPackets as Handler;
+    case 'diagram': return (await import('./commands/diagram.js')).runDiagram as Handler;
+    case 'report': return (await import('./commands/report.js')).runReport as Handler;
+    case 'tui': return (await import('./commands/tui.js')).runTui as Handler;
+    default: throw new Error(`no command ${name}`);
+  }
+}
+
+/** Parses argv and runs the command; resolves to the process exit code. Never throws. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const run = (name: string) => async (args: Record<string, unknown>) => {
+    const handler = await load(name);
+    exitCode = await handler(args as CommonOptions & Record<string, unknown>);
+  };
+  try {
+    await yargs(argv)
+      .scriptName('finscope')
+      .usage('finscope [command] <capture...> [options]\n\nFinds TCP connections left half-closed (CLOSE_WAIT), which endpoint leaks them, since when, and why.')
+      .command(['summary <capture..>', '$0 <capture..>'], 'incident summary: states per endpoint and findings (default)', (y) =>
+        common(y)
+          .option('format', { choices: ['text', 'json', 'md'] as const, default: 'text' })
+          .option('fd-limit', { type: 'number', default: 1024, coerce: positiveInteger('fd-limit'), describe: 'file-descriptor limit to project CLOSE_WAIT growth against' }), run('summary'))
+      .command('flows <capture..>', 'one row per TCP connection', (y) =>
+        common(y)
+          .option('format', { choices: ['table', 'ndjson', 'json', 'csv', 'zeek'] as const, describe: 'default: table on a terminal, ndjson otherwise' })
+          .option('sort', { type: 'string', describe: 'sort by a column (id, ts, duration, bytes, pkts, state, orig_state, resp_state, age); prefix - for descending' }), run('flows'))
+      .command('packets <capture..>', 'one row per TCP segment (tcpdump-like text, or NDJSON)', (y) =>
+        common(y).option('format', { choices: ['text', 'ndjson'] as const, default: 'text' }), run('packets'))
+      .command('diagram <capture..>', 'SVG ladder diagram(s) of connections, or a timeline of many', (y) =>
+        common(y)
+          .option('flow', { type: 'number', array: true, describe: 'connection id (repeatable)' })
+          .option('timeline', { type: 'boolean', default: false, describe: 'bars over time coloured by state, and state counts over time' })
+          .option('format', { choices: ['svg', 'png'] as const, default: 'svg' }), run('diagram'))
+      .command('report <capture..>', 'self-contained HTML postmortem report', (y) =>
+        common(y).option('format', { choices: ['html', 'md'] as const, default: 'html' }), run('report'))
+      .command('tui <capture..>', 'interactive terminal browser', (y) => common(y), run('tui'))
+      .strict()
+      .demandCommand(1, 'give a capture file (or - for standard input)')
+      .version(VERSION)
+      .help()
+      .alias('h', 'help')
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw error instanceof UsageError || !error ? new UsageError(message || String(error)) : error;
+      })
+      .parseAsync();
+    return exitCode;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`finscope: ${error.message}\nRun 'finscope --help' for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof CaptureFormatError) {
+    process.stderr.write(`finscope: ${error.message}\n`);
+    return EXIT_DATA;
+  }
+  if (isNodeFileError(error)) {
+    process.stderr.write(`finscope: cannot read ${JSON.stringify(error.path ?? '')}: ${error.code}\n`);
+    return EXIT_DATA;
+  }
+  const detail = error instanceof Error ? error.stack ?? error.message : String(error);
+  process.stderr.write(
+    `finscope ${VERSION}: internal error (a bug). Please report it with the command line and this text:\n${detail}\n`,
+  );
+  return EXIT_INTERNAL;
+}
+
+function isNodeFileError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EMFILE';
+}
