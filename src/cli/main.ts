@@ -48,12 +48,12 @@ function common(y: Argv): Argv<CommonOptions> {
 
 async function load(name: string): Promise<Handler> {
   switch (name) {
-    case 'summary': return (await import('./commands/summary.js')).runSummary as Handler;
-    case 'flows': return (await import('./commands/flows.js')).runFlows as Handler;
-    case 'packets': return (await import('./commands/packets.js')).runPackets as Handler;
-    case 'diagram': return (await import('./commands/diagram.js')).runDiagram as Handler;
-    case 'report': return (await import('./commands/report.js')).runReport as Handler;
-    case 'tui': return (await import('./commands/tui.js')).runTui as Handler;
+    case 'summary': return (await import('./commands/summary.js')).runSummary as unknown as Handler;
+    case 'flows': return (await import('./commands/flows.js')).runFlows as unknown as Handler;
+    case 'packets': return (await import('./commands/packets.js')).runPackets as unknown as Handler;
+    case 'diagram': return (await import('./commands/diagram.js')).runDiagram as unknown as Handler;
+    case 'report': return (await import('./commands/report.js')).runReport as unknown as Handler;
+    case 'tui': return (await import('./commands/tui.js')).runTui as unknown as Handler;
     default: throw new Error(`no command ${name}`);
   }
 }

@@ -1,0 +1,50 @@
+// The immutable bundle every renderer receives (summary, flows, diagram, report, tui).
+
+import type { AddressTable } from '../segment/address-table.js';
+import type { IssueLog } from '../segment/input-issues.js';
+import type { Finding } from '../diagnosis/finding.js';
+import type { FlowRecord } from './flow-record.js';
+import type { Connection } from '../tcp/connection.js';
+import type { ConnectionTracker } from '../tcp/connection-tracker.js';
+import type { SegmentStore } from '../tcp/segment-store.js';
+
+export interface AnalysisOptions {
+  /** Seconds an endpoint stays in TIME_WAIT before CLOSED (Linux: 60). */
+  timeWait: number;
+  /** Seconds before an orphaned FIN_WAIT_2 disappears (Linux tcp_fin_timeout: 60). */
+  finTimeout: number;
+  /** Seconds a half-close must last before fin-not-returned is more than info. */
+  minAge: number;
+  /** Keep a compact per-segment store (diagram, report, tui). */
+  keepSegments: boolean;
+}
+
+export interface InputSummary {
+  name: string;
+  format: string;
+  gzip: boolean;
+  records: number;
+  segments: number;
+  bytes: number;
+}
+
+export interface AnalysisResult {
+  /** One contract row per connection, in id order, findings attached. */
+  flows: FlowRecord[];
+  /** The engine's connections (states, changes, counters), same order as `flows`. */
+  connections: readonly Connection[];
+  /** Every finding: per-connection ones (also on their flow) and aggregate ones. */
+  findings: Finding[];
+  /** Epoch seconds of the first and last segment of the whole capture. */
+  captureStart: number;
+  captureEnd: number;
+  segmentCount: number;
+  inputs: InputSummary[];
+  issues: IssueLog;
+  addresses: AddressTable;
+  options: AnalysisOptions;
+  /** Per-segment columns when `keepSegments` was set (diagram, report, tui), else null. */
+  segments: SegmentStore | null;
+  /** The tracker itself, for instant-state queries (`stateAt`) and segment lists. */
+  tracker: ConnectionTracker;
+}

@@ -1,0 +1,363 @@
+// The input driver every command uses: capture files or stdin (plain or gzip; pcap, pcapng or
+// tcpdump text) -> one time-ordered stream of TcpSegments handed to a callback, plus a summary.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureFormatError, UsageError } from '../errors.js';
+import type { AddressTable } from '../segment/address-table.js';
+import type { IssueLog } from '../segment/input-issues.js';
+import { TcpSegment } from '../segment/tcp-segment.js';
+import { TcpdumpTextReader } from '../text/tcpdump-text-reader.js';
+import { FileByteSource, StreamByteSource, type ByteSource } from './byte-source.js';
+import { DETECT_BYTES, detectFormat } from './detect-format.js';
+import { DEFAULT_WINDOW, InputBuffer } from './input-buffer.js';
+import { PcapReader } from './pcap-reader.js';
+import { PcapngReader } from './pcapng-reader.js';
+import { Step, type InputFormat, type ReaderContext, type SegmentReader } from './segment-reader.js';
+
+export interface ReadOptions {
+  /** Skip detection (`--input-format`); gzip is still recognised by its magic bytes. */
+  format?: InputFormat;
+  /** YYYY-MM-DD for tcpdump text with times of day only. */
+  date?: string;
+  addresses: AddressTable;
+  issues: IssueLog;
+  /** Called every few MiB, and once at the end. `totalBytes` is undefined when unknown (stdin). */
+  onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  /** Standard input, for `-` (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+}
+
+export interface InputSummary {
+  /** As given on the command line (`-` for stdin). */
+  name: string;
+  format: InputFormat;
+  gzip: boolean;
+  /** Link types seen (pcap: one; pcapng: one per distinct interface type; text: none). */
+  linkTypes: number[];
+  /** Records (packets or text lines) read, TCP or not. */
+  records: number;
+  /** TCP segments handed on. */
+  segments: number;
+  /** Bytes read, after decompression. */
+  bytes: number;
+  /** Bytes read from the file or stdin itself (differs from `bytes` for gzip). */
+  rawBytes: number;
+}
+
+export interface ReadSummary {
+  inputs: InputSummary[];
+  segments: number;
+  records: number;
+  bytes: number;
+}
+
+/** Progress is reported at most this often (in bytes read), never per packet. */
+const PROGRESS_STEP = 4 * 1024 * 1024;
+/** Read size for the compressed side of a gzip input. */
+const GZIP_READ = 1024 * 1024;
+const MIN_MERGE_WINDOW = 256 * 1024;
+const MERGE_WINDOWS_TOTAL = 64 * 1024 * 1024;
+
+/** One opened input: its bytes, its reader and its own reused TcpSegment. */
+interface OpenInput {
+  readonly name: string;
+  readonly format: InputFormat;
+  readonly gzip: boolean;
+  readonly input: InputBuffer;
+  readonly reader: SegmentReader & { fatal?: string | null; linkTypes?: readonly number[] };
+  readonly seg: TcpSegment;
+  readonly totalBytes: number | undefined;
+  rawBytes(): number;
+  segments: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Read every input and call `onSegment` for each TCP segment, in timestamp order across inputs
+ * (stable: on equal timestamps, command-line order). The segment object is reused: copy what you
+ * keep. Damage inside an input is reported to `opts.issues` and reading goes on with what is
+ * readable; an input that is not a capture at all throws CaptureFormatError before any segment
+ * is delivered.
+ */
+export async function readSegments(inputs: string[], opts: ReadOptions, onSegment: (seg: TcpSegment) => void): Promise<ReadSummary> {
+  if (inputs.filter((name) => name === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const window = inputs.length <= 1 ? DEFAULT_WINDOW : Math.max(MIN_MERGE_WINDOW, Math.min(DEFAULT_WINDOW, Math.floor(MERGE_WINDOWS_TOTAL / inputs.length)));
+  const opened: OpenInput[] = [];
+  try {
+    for (let i = 0; i < inputs.length; i++) opened.push(await openInput(inputs[i]!, i, opts, window));
+    const progress = new ProgressReporter(opened, opts.onProgress);
+    if (opened.length === 1) await drainOne(opened[0]!, onSegment, progress);
+    else if (opened.length > 1) await merge(opened, onSegment, progress);
+    progress.finish();
+    return summarize(opened);
+  } finally {
+    for (const o of opened) await o.close().catch(() => undefined);
+  }
+}
+
+/** One input: a tight synchronous loop that awaits only when the buffer needs refilling. */
+async function drainOne(o: OpenInput, onSegment: (seg: TcpSegment) => void, progress: ProgressReporter): Promise<void> {
+  const { reader, seg } = o;
+  let segments = 0;
+  try {
+    for (;;) {
+      const step = reader.next(seg);
+      if (step === Step.Segment) {
+        segments++;
+        onSegment(seg);
+      } else if (step === Step.NeedMore) {
+        await refill(o);
+        progress.update();
+      } else {
+        break;
+      }
+    }
+  } finally {
+    o.segments += segments;
+  }
+  throwIfFatal(o);
+}
+
+/** Several inputs: a k-way merge on (tsSec, tsNsec, input index) over a binary heap of inputs. */
+async function merge(opened: OpenInput[], onSegment: (seg: TcpSegment) => void, progress: ProgressReporter): Promise<void> {
+  const heap: number[] = [];
+  const before = (a: number, b: number): boolean => {
+    const sa = opened[a]!.seg, sb = opened[b]!.seg;
+    if (sa.tsSec !== sb.tsSec) return sa.tsSec < sb.tsSec;
+    if (sa.tsNsec !== sb.tsNsec) return sa.tsNsec < sb.tsNsec;
+    return a < b;
+  };
+  const siftDown = (at: number): void => {
+    const n = heap.length;
+    const item = heap[at]!;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && before(heap[right]!, heap[left]!) ? right : left;
+      if (!before(heap[child]!, item)) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = item;
+  };
+  const siftUp = (at: number): void => {
+    const item = heap[at]!;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!before(item, heap[parent]!)) break;
+      heap[at] = heap[parent]!;
+      at = parent;
+    }
+    heap[at] = item;
+  };
+  const advance = async (o: OpenInput): Promise<boolean> => {
+    let step = o.reader.next(o.seg);
+    while (step === Step.NeedMore) {
+      await refill(o);
+      progress.update();
+      step = o.reader.next(o.seg);
+    }
+    if (step === Step.End) throwIfFatal(o);
+    return step === Step.Segment;
+  };
+
+  // Prime every input first, so that an unreadable one fails before anything is delivered.
+  for (let i = 0; i < opened.length; i++) {
+    if (await advance(opened[i]!)) {
+      heap.push(i);
+      siftUp(heap.length - 1);
+    }
+  }
+  while (heap.length > 0) {
+    const o = opened[heap[0]!]!;
+    o.segments++;
+    onSegment(o.seg);
+    // Synchronous fast path; only a refill awaits.
+    let step = o.reader.next(o.seg);
+    while (step === Step.NeedMore) {
+      await refill(o);
+      progress.update();
+      step = o.reader.next(o.seg);
+    }
+    if (step === Step.Segment) {
+      siftDown(0);
+    } else {
+      throwIfFatal(o);
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        siftDown(0);
+      }
+    }
+  }
+}
+
+async function refill(o: OpenInput): Promise<void> {
+  const want = o.reader.want;
+  const input = o.input;
+  if (input.available >= want) throw new Error(`${o.format} reader of ${JSON.stringify(o.name)} asked for ${want} bytes while ${input.available} are buffered`);
+  await input.ensure(want);
+  if (input.available < want && !input.eof) throw new Error(`${o.format} reader of ${JSON.stringify(o.name)} asked for ${want} bytes, more than the input window can hold`);
+}
+
+function throwIfFatal(o: OpenInput): void {
+  const fatal = o.reader.fatal;
+  if (fatal) throw new CaptureFormatError(o.name, fatal);
+}
+
+async function openInput(name: string, index: number, opts: ReadOptions, window: number): Promise<OpenInput> {
+  const issues = opts.issues;
+  let rawSource: ByteSource;
+  let totalBytes: number | undefined;
+  if (name === '-') {
+    const stdin = (opts.stdin ?? process.stdin) as Readable;
+    rawSource = new StreamByteSource(stdin, (error) => issues.add('other', name, 0, -1, 0, `reading standard input failed: ${error.message}`));
+  } else {
+    let handle: FileHandle;
+    try {
+      handle = await open(name, 'r');
+    } catch (error) {
+      throw new CaptureFormatError(name, `cannot open: ${errorText(error)}`);
+    }
+    const stat = await handle.stat();
+    if (stat.isDirectory()) {
+      await handle.close();
+      throw new CaptureFormatError(name, 'is a directory, not a capture');
+    }
+    totalBytes = stat.isFile() ? stat.size : undefined;
+    rawSource = new FileByteSource(handle);
+  }
+
+  const raw = new InputBuffer(rawSource, window);
+  try {
+    await raw.ensure(2);
+  } catch (error) {
+    await rawSource.close().catch(() => undefined);
+    throw new CaptureFormatError(name, `cannot read: ${errorText(error)}`);
+  }
+  let input = raw;
+  let gzip = false;
+  let compressed = 0;
+  let gzipError: string | null = null;
+  let close = (): Promise<void> => rawSource.close();
+  if (raw.available >= 2 && raw.buf[raw.start] === 0x1f && raw.buf[raw.start + 1] === 0x8b) {
+    gzip = true;
+    // Feed the bytes already read, then the rest of the source, through a streaming gunzip.
+    const head = Buffer.from(raw.buf.subarray(raw.start, raw.end));
+    async function* compressedChunks(): AsyncGenerator<Buffer> {
+      compressed += head.length;
+      yield head;
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(GZIP_READ);
+        const n = await rawSource.read(chunk, 0, chunk.length);
+        if (n === 0) return;
+        compressed += n;
+        yield chunk.subarray(0, n);
+      }
+    }
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    pipeline(Readable.from(compressedChunks(), { objectMode: false }), gunzip, () => undefined);
+    const source = new StreamByteSource(gunzip, (error) => {
+      gzipError = error.message;
+      issues.add('gzip-error', name, 0, input.bytesRead, 0,
+        `the gzip stream is damaged or cut short after ${input.bytesRead} decompressed bytes (${error.message}); everything before was read`);
+    });
+    input = new InputBuffer(source, window);
+    close = async () => {
+      await source.close();
+      await rawSource.close();
+    };
+  }
+
+  try {
+    await input.ensure(4);
+    if (input.available === 0) {
+      if (gzip) throw new CaptureFormatError(name, gzipError ? `gzip data that does not decompress: ${gzipError}` : 'gzip data that decompresses to nothing');
+      throw new CaptureFormatError(name, 'empty input: not a capture (0 bytes)');
+    }
+    let format = opts.format;
+    if (format === undefined) {
+      const head = input.buf.subarray(input.start, input.start + Math.min(input.available, DETECT_BYTES));
+      const detected = detectFormat(head, name, input.eof && input.available <= DETECT_BYTES);
+      if (detected === 'gzip') throw new CaptureFormatError(name, 'gzip inside gzip: decompress it once first');
+      format = detected;
+    }
+    const ctx: ReaderContext = { inputName: name, inputIndex: index, addresses: opts.addresses, issues, date: opts.date };
+    const reader = format === 'pcap' ? new PcapReader(input, ctx)
+      : format === 'pcapng' ? new PcapngReader(input, ctx)
+        : new TcpdumpTextReader(input, ctx);
+    return {
+      name, format, gzip, input, reader, totalBytes, segments: 0, close,
+      seg: new TcpSegment(),
+      rawBytes: gzip ? () => compressed : () => input.bytesRead,
+    };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+class ProgressReporter {
+  private lastReported = 0;
+  private readonly total: number | undefined;
+
+  constructor(private readonly opened: OpenInput[], private readonly callback: ReadOptions['onProgress']) {
+    let total: number | undefined = 0;
+    for (const o of opened) total = o.totalBytes === undefined || total === undefined ? undefined : total + o.totalBytes;
+    this.total = total;
+  }
+
+  update(): void {
+    if (this.callback === undefined) return;
+    const read = this.read();
+    if (read - this.lastReported < PROGRESS_STEP) return;
+    this.lastReported = read;
+    this.callback(read, this.total);
+  }
+
+  finish(): void {
+    if (this.callback === undefined) return;
+    this.callback(this.read(), this.total);
+  }
+
+  private read(): number {
+    let n = 0;
+    for (const o of this.opened) n += o.rawBytes();
+    return n;
+  }
+}
+
+function summarize(opened: OpenInput[]): ReadSummary {
+  const inputs = opened.map((o): InputSummary => ({
+    name: o.name,
+    format: o.format,
+    gzip: o.gzip,
+    linkTypes: [...(o.reader.linkTypes ?? [])],
+    records: o.reader.records,
+    segments: o.segments,
+    bytes: o.input.bytesRead,
+    rawBytes: o.rawBytes(),
+  }));
+  return {
+    inputs,
+    segments: inputs.reduce((n, i) => n + i.segments, 0),
+    records: inputs.reduce((n, i) => n + i.records, 0),
+    bytes: inputs.reduce((n, i) => n + i.bytes, 0),
+  };
+}
+
+function errorText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string') {
+    switch (e.code) {
+      case 'ENOENT': return 'no such file';
+      case 'EACCES': return 'permission denied';
+      case 'EISDIR': return 'is a directory';
+      default: return `${e.code} (${e.message})`;
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,60 @@
+// Network layer: an IPv4 header -> addresses and the TCP segment it carries (options skipped;
+// only first fragments carry a TCP header).
+
+import type { TcpSegment } from '../segment/tcp-segment.js';
+import { u16, u32 } from './bytes.js';
+import type { DecodeContext } from './decode-context.js';
+import { decodeTcp } from './tcp.js';
+
+const PROTO_TCP = 6;
+
+/**
+ * Decode the IPv4 packet at `off`. Captured bytes end at `capEnd`; the frame ended on the wire at
+ * `wireEnd` (used only when the total length field is 0). Returns true when `seg` holds a segment.
+ */
+export function decodeIpv4(buf: Uint8Array, off: number, capEnd: number, wireEnd: number, seg: TcpSegment, ctx: DecodeContext): boolean {
+  const captured = capEnd - off;
+  if (captured < 20) {
+    ctx.issue('truncated-packet', seg, `IPv4 header cut by the snap length: ${Math.max(0, captured)} of 20 bytes captured`);
+    return false;
+  }
+  const versionAndLength = buf[off]!;
+  if (versionAndLength >> 4 !== 4) {
+    ctx.issue('bad-ip-header', seg, `IP version ${versionAndLength >> 4} where IPv4 was announced`);
+    return false;
+  }
+  const headerLength = (versionAndLength & 15) * 4;
+  if (headerLength < 20) {
+    ctx.issue('bad-ip-header', seg, `IPv4 header length ${headerLength}, must be at least 20`);
+    return false;
+  }
+  if (captured < headerLength) {
+    ctx.issue('truncated-packet', seg, `IPv4 header cut by the snap length: ${captured} of ${headerLength} bytes captured`);
+    return false;
+  }
+  let totalLength = u16(buf, off + 2);
+  // Segmentation offload: the capture saw the super-packet before the NIC filled in the length.
+  // Its real size is the frame's (Zeek does the same; tcpdump prints "bad-len 0").
+  if (totalLength === 0) totalLength = wireEnd - off;
+  if (totalLength < headerLength) {
+    ctx.issue('bad-ip-header', seg, `IPv4 total length ${totalLength} is shorter than its ${headerLength}-byte header`);
+    return false;
+  }
+  const protocol = buf[off + 9]!;
+  if ((u16(buf, off + 6) & 0x1fff) !== 0) {
+    // A later fragment: it has no TCP header. Only TCP ones are worth a warning.
+    if (protocol === PROTO_TCP) ctx.issue('ip-fragment', seg, 'IPv4 fragment after the first: no TCP header in it (skipped)');
+    else ctx.skipIpProto(protocol);
+    return false;
+  }
+  if (protocol !== PROTO_TCP) {
+    ctx.skipIpProto(protocol);
+    return false;
+  }
+  const ipEnd = off + totalLength;
+  if (!decodeTcp(buf, off + headerLength, ipEnd < capEnd ? ipEnd : capEnd, totalLength - headerLength, seg, ctx)) return false;
+  seg.ipVersion = 4;
+  seg.src = ctx.addresses.internV4(u32(buf, off + 12));
+  seg.dst = ctx.addresses.internV4(u32(buf, off + 16));
+  return true;
+}

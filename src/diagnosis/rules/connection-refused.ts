@@ -1,0 +1,41 @@
+// Rule connection-refused: a SYN answered with RST: nothing listens on that port (or a firewall rejects).
+
+import { serviceKey } from '../facts.js';
+import type { RuleDefinition } from '../rule.js';
+import { isRefused } from '../service-index.js';
+import { clock, evidence, plural, seg } from '../wording.js';
+
+interface Candidate { index: number; id: number; key: number; since: number; synSeg: number; rstSeg: number; orig: string; resp: string; host: string; port: number }
+
+export const connectionRefused: RuleDefinition = {
+  code: 'connection-refused',
+  description: 'a SYN answered with RST: no listener on that port',
+  supersedes: ['aborted'],
+  create: () => {
+    const candidates: Candidate[] = [];
+    return {
+      visit(f) {
+        if (!isRefused(f)) return;
+        candidates.push({
+          index: f.index, id: f.id, key: serviceKey(f), since: f.orig.synTime === f.orig.synTime ? f.orig.synTime : f.start,
+          synSeg: f.orig.synSeg, rstSeg: f.resp.rstSeg, orig: f.orig.endpoint, resp: f.resp.endpoint, host: f.resp.host, port: f.resp.port,
+        });
+      },
+      finish(ctx, sink) {
+        for (const c of candidates) {
+          const refused = ctx.services.get(c.key)?.refused ?? 1;
+          const message =
+            `${c.resp} refused the connection from ${c.orig}: its SYN at ${clock(c.since)} (segment ${seg(c.synSeg)}) was answered with RST ` +
+            `(segment ${seg(c.rstSeg)})` + (refused > 1 ? `, like ${plural(refused - 1, 'other attempt')} to this port in the capture. ` : '. ') +
+            `Nothing listens on port ${c.port} of ${c.host} (the service is down, restarting, or bound to another address), or a firewall ` +
+            `rejects it. Next: on ${c.host} \`ss -ltnp '( sport = :${c.port} )'\`, and check that the service runs and listens on that address.`;
+          sink.add(c.index, {
+            code: 'connection-refused', severity: refused >= ctx.thresholds.refusedWarningCount ? 'warning' : 'info',
+            endpoint: c.resp, since: c.since, age: 0, message, evidence: evidence(c.synSeg, c.rstSeg), flow: c.id,
+            detail: { client: c.orig, refusedToPort: refused },
+          });
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,49 @@
+// Rule fin-not-returned: the peer's FIN arrived and was ACKed, this endpoint never sent its own and
+// is in CLOSE_WAIT at capture end. The core CLOSE_WAIT-leak finding; severity grows with age.
+
+import type { Severity } from '../finding.js';
+import type { RuleDefinition } from '../rule.js';
+import type { Thresholds } from '../thresholds.js';
+import { clock, duration, evidence, seg } from '../wording.js';
+
+export function finNotReturnedSeverity(age: number, t: Thresholds): Severity {
+  return age >= t.errorAge ? 'error' : age >= t.minAge ? 'warning' : 'info';
+}
+
+export const finNotReturned: RuleDefinition = {
+  code: 'fin-not-returned',
+  description: "the peer's FIN was ACKed and this endpoint never sent its own: CLOSE_WAIT at capture end",
+  create: () => ({
+    visit(f, ctx, sink) {
+      for (const me of f.sides) {
+        if (me.state !== 'CLOSE_WAIT') continue;
+        const peer = me.peer;
+        const since = me.closeWaitSince === me.closeWaitSince ? me.closeWaitSince
+          : peer.finTime === peer.finTime ? peer.finTime : f.start;
+        const age = Math.max(0, ctx.captureEnd - since);
+        const severity = finNotReturnedSeverity(age, ctx.thresholds);
+        const finSeg = me.closeWaitSeg >= 0 ? me.closeWaitSeg : peer.finSeg;
+        const ep = me.endpoint;
+        let message =
+          `${ep} received the FIN of ${peer.endpoint} at ${clock(since)} (segment ${seg(finSeg)}) and ` +
+          `acknowledged it, but never sent its own FIN: it is still in CLOSE_WAIT at capture end, ` +
+          `${duration(age)} later` +
+          (peer.state === 'CLOSED' ? ` (the peer has already given up on the connection).` : ` (the peer is in ${peer.state}).`);
+        if (severity === 'info') {
+          message += ` That is shorter than ${duration(ctx.thresholds.minAge)}: the application may simply not have closed it yet.`;
+        } else {
+          message += ` The application on ${ep} has not called close() on this socket: a descriptor leaked on some ` +
+            `code path (often an error or timeout path), a worker stuck before its close, or the descriptor ` +
+            `inherited by a child process. Next: on that host run \`ss -tanp state close-wait\` to find the ` +
+            `process, \`lsof -p PID\` to count its sockets, and take a thread dump (\`py-spy dump --pid PID\`, \`jstack PID\`).`;
+        }
+        sink.add(f.index, {
+          code: 'fin-not-returned', severity, endpoint: ep, since, age, message,
+          evidence: evidence(finSeg, me.ackedPeerFinSeg),
+          flow: f.id,
+          detail: { peer: peer.endpoint, peerState: peer.state },
+        });
+      }
+    },
+  }),
+};

@@ -1,0 +1,52 @@
+// Rule idle-pool-close-wait: the server closed an idle keep-alive connection and the client side
+// did not close its end (a pool without idle eviction): client-side CLOSE_WAIT after a complete exchange.
+
+import type { RuleDefinition } from '../rule.js';
+import { clock, duration, evidence, seg } from '../wording.js';
+
+export const idlePoolCloseWait: RuleDefinition = {
+  code: 'idle-pool-close-wait',
+  description: 'the server closed an idle keep-alive connection; the client (a pool without idle eviction) never closed its end',
+  create: () => ({
+    visit(f, ctx, sink) {
+      const t = ctx.thresholds;
+      const me = f.orig, server = f.resp;
+      if (me.closeWaitSince !== me.closeWaitSince) return;
+      if (server.finTime !== server.finTime || server !== f.firstCloser) return;
+      const idle = f.idleBeforeClose(server);
+      if (!(idle >= t.minIdle)) return;
+      // The exchange was complete: the server spoke last (or nobody spoke). Otherwise the server
+      // closed on the client's pending request, which is a different story.
+      const mine = me.lastDataBeforePeerFinTime;
+      if (mine === mine && !(server.lastDataTime >= mine)) return;
+      const stillThere = me.state === 'CLOSE_WAIT';
+      const until = stillThere ? ctx.captureEnd : me.closeWaitUntil === me.closeWaitUntil ? me.closeWaitUntil : ctx.captureEnd;
+      const held = until - me.closeWaitSince;
+      if (!(held >= t.minIdle)) return;
+      const reused = me.dataAfterPeerFinTime === me.dataAfterPeerFinTime;
+      const ep = me.endpoint;
+      const message =
+        `${ep} kept an idle pooled connection to ${server.endpoint}: after ${duration(idle)} without traffic the server ` +
+        `closed it (FIN at ${clock(server.finTime)}, segment ${seg(server.finSeg)}); ${ep} acknowledged the FIN but did not close its side, ` +
+        (stillThere
+          ? `and still holds it in CLOSE_WAIT at capture end, ${duration(held)} later. `
+          : reused
+            ? `and ${duration(me.dataAfterPeerFinTime - me.closeWaitSince)} later reused it as if it were open (segment ${seg(me.dataAfterPeerFinSeg)}). `
+            : `for ${duration(held)}. `) +
+        `This is a client-side connection pool (or keep-alive cache) without idle eviction: it notices the close only when it next uses the connection. ` +
+        `Next: make the pool's idle timeout shorter than the server's keep-alive timeout (about ${duration(idle)} here) or enable validation of idle ` +
+        `connections; on the client host \`ss -tanp state close-wait '( dport = :${server.port} )'\` lists them with their process.`;
+      sink.add(f.index, {
+        code: 'idle-pool-close-wait',
+        severity: stillThere && held >= t.minAge ? 'warning' : 'info',
+        endpoint: ep,
+        since: me.closeWaitSince,
+        age: Math.max(0, held),
+        message,
+        evidence: evidence(server.lastDataSeg, server.finSeg, me.ackedPeerFinSeg, me.dataAfterPeerFinSeg),
+        flow: f.id,
+        detail: { server: server.endpoint, idle, reused },
+      });
+    },
+  }),
+};

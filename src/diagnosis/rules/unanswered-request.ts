@@ -1,0 +1,87 @@
+// Rule unanswered-request: an endpoint received a request, ACKed it, sent nothing back, and the peer
+// gave up after an idle wait. The application never read it (blocked workers; Recv-Q full of requests).
+
+import type { SideFacts } from '../facts.js';
+import type { RuleDefinition } from '../rule.js';
+import { clock, duration, evidence, plural, seg } from '../wording.js';
+
+/**
+ * What the advertised window says about unread data: the wire's view of Recv-Q. A receiver that does
+ * not read keeps the right edge of its window where it was, so each unread byte shrinks the window.
+ */
+export function windowNote(me: SideFacts, unread: number): { text: string; zero: boolean; shrink: number } {
+  const after = me.windowAtPeerFin >= 0 ? me.windowAtPeerFin : me.windowLast;
+  if (after < 0) return { text: '', zero: false, shrink: 0 };
+  if (after === 0 || me.zeroWindowAtEnd) {
+    return {
+      text: ` Its advertised receive window fell to zero: the receive buffer is full of unread data (the wire's view of Recv-Q).`,
+      zero: true,
+      shrink: me.windowMax > 0 ? me.windowMax : 0,
+    };
+  }
+  const shrink = me.windowMax - after;
+  if (me.windowMax <= 0 || shrink < me.windowUnit || shrink <= 0) return { text: '', zero: false, shrink: 0 };
+  const matches = unread > 0 && Math.abs(shrink - unread) <= me.windowUnit;
+  return {
+    text: ` Its advertised receive window shrank from ${me.windowMax} to ${after} bytes` +
+      (matches ? `, by the ${plural(unread, 'byte')} it received: they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`
+        : `: data is sitting unread in its receive buffer (the wire's view of Recv-Q).`),
+    zero: false,
+    shrink,
+  };
+}
+
+export const unansweredRequest: RuleDefinition = {
+  code: 'unanswered-request',
+  description: 'received a request, ACKed it, answered nothing; the peer closed after an idle wait',
+  create: () => ({
+    visit(f, ctx, sink) {
+      const t = ctx.thresholds;
+      for (const me of f.sides) {
+        const peer = me.peer;
+        if (peer.bytes <= 0) continue;
+        const requestAt = peer.lastDataTime;
+        const gaveUp = peer.closeTime;
+        if (requestAt !== requestAt || gaveUp !== gaveUp || gaveUp < requestAt) continue;
+        const idle = gaveUp - requestAt;
+        if (idle < t.minIdle) continue;
+        // Did `me` answer between the request and the peer's close?
+        const mine = me.lastDataTime <= gaveUp ? me.lastDataTime : me.lastDataBeforePeerFinTime;
+        if (mine === mine && mine >= requestAt) continue;
+        // A request: the originator's data to a server, or a greeting `me` never answered at all
+        // (after a completed exchange, the responder's last data is a response, not a request).
+        if (!peer.isOrig && me.bytes > 0) continue;
+        const late = me.lastDataTime > gaveUp;
+        const unread = me.bytes === 0 && !late ? peer.bytes : 0;
+        const win = windowNote(me, unread);
+        const closedBy = peer.closeSeg === peer.rstSeg ? 'RST' : 'FIN';
+        const ended = late ? me.lastDataTime : me.closeTime === me.closeTime ? me.closeTime : ctx.captureEnd;
+        const ep = me.endpoint;
+        const message =
+          `${ep} received ${unread > 0 ? plural(unread, 'byte') : 'a request'} from ${peer.endpoint} at ${clock(requestAt)} ` +
+          `(segment ${seg(peer.lastDataSeg)}), acknowledged ${unread > 0 ? 'them' : 'it'}, and sent nothing back; after ` +
+          `${duration(idle)} of silence ${peer.endpoint} gave up and closed (${closedBy}, segment ${seg(peer.closeSeg)}).` +
+          (late
+            ? ` ${ep} answered only ${duration(me.lastDataTime - gaveUp)} after that: it was too slow for the peer's timeout.`
+            : ` The application on ${ep} never answered: most likely it never read the request (all worker threads busy or blocked, or a stalled event loop).`) +
+          win.text +
+          ` Next: \`ss -tn state close-wait '( sport = :${me.port} )'\` on that host (a non-zero Recv-Q is the unread request), ` +
+          `then a thread dump of the server process (\`py-spy dump --pid PID\`, \`jstack PID\`) to see what the workers wait on.`;
+        sink.add(f.index, {
+          code: 'unanswered-request',
+          severity: win.zero ? 'error' : 'warning',
+          endpoint: ep,
+          since: requestAt,
+          age: Math.max(0, ended - requestAt),
+          message,
+          evidence: evidence(peer.lastDataSeg, me.ackedDataSeg, peer.closeSeg),
+          flow: f.id,
+          detail: {
+            peer: peer.endpoint, idle, requestBytes: unread > 0 ? unread : null, closedBy, answeredLate: late,
+            windowShrink: win.shrink > 0 ? win.shrink : null, zeroWindow: win.zero,
+          },
+        });
+      }
+    },
+  }),
+};

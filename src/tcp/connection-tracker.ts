@@ -1,0 +1,581 @@
+// TCP tracking: turns the stream of TCP segments into connections, each with the RFC 9293 state of
+// both endpoints over time, per-side counters, and Zeek's conn_state/history. Knows nothing about
+// file formats: it sees one reused TcpSegment per call and copies what it keeps.
+//
+// Rules (the tests hold the reasons):
+// - Demultiplexing is by 4-tuple through a numeric hash table. A new connection starts on the same
+//   4-tuple when (a) a SYN arrives after an acceptable RST, (b) a side sends a SYN with an ISN other
+//   than the one it used before (a new attempt or port reuse, e.g. after TIME_WAIT), (c) a SYN
+//   arrives after either side sent a FIN, or after a connection seen only mid-flow, or (d) any
+//   segment arrives more than `closeLinger` seconds after both endpoints reached CLOSED.
+//   Idle time alone never splits a connection.
+// - Originator: the sender of the first segment, unless Zeek would flip the roles (a first segment
+//   that is not a plain SYN, coming from a likely server port; or a SYN+ACK first followed by an ACK
+//   or data). A flip is marked '^' in the history, exactly as Zeek does.
+// - A segment's effect on its receiver is applied when the segment is seen (it is assumed to be
+//   delivered), except that a FIN which does not acknowledge the peer's earlier FIN proves the two
+//   FINs crossed (simultaneous close): the receiver's CLOSE_WAIT is then undone and replaced by
+//   FIN_WAIT_1 → CLOSING.
+// - Mid-flow starts: both endpoints begin UNKNOWN; an endpoint becomes ESTABLISHED when it sends an
+//   ACK-bearing segment (proof it is synchronized), CLOSE_WAIT when it receives a FIN, and so on.
+//   An endpoint never seen sending stays UNKNOWN until the peer's FIN or RST says more.
+// - Connections that start with a plain SYN: both endpoints begin CLOSED (no socket yet); the
+//   responder becomes SYN_RECEIVED when its SYN+ACK is seen.
+
+import { ACK, FIN, RST, SYN, type TcpSegment } from '../segment/tcp-segment.js';
+import { Connection, Endpoint, type EndpointRole, type StateChange } from './connection.js';
+import { ConnectionTable } from './connection-table.js';
+import {
+  E_FIN_ACKED, E_FIN_TIMEOUT, E_RECV_FIN, E_RECV_RST, E_RECV_SYN, E_RECV_SYN_ACK, E_SEND_ACK, E_SEND_DATA,
+  E_SEND_FIN, E_SEND_RST, E_SEND_SYN, E_SEND_SYN_ACK, E_SYN_ACKED, E_TIME_WAIT_EXPIRED, STATE_NAMES,
+  S_CLOSED, S_CLOSE_WAIT, S_FIN_WAIT_2, S_SYN_RECEIVED, S_SYN_SENT, S_TIME_WAIT, S_UNKNOWN, nextState,
+  type TcpState,
+} from './endpoint-state.js';
+import { zeekFlipsAtStart } from './likely-server-ports.js';
+import { SegmentStore } from './segment-store.js';
+import { seqBetween, seqDiff, seqGeq, seqGt, seqLeq, seqLt } from './sequence-number.js';
+import { ZeekSession } from './zeek-session.js';
+
+export interface TrackerOptions {
+  /** Seconds an endpoint stays in TIME_WAIT before CLOSED (Linux: 60). */
+  timeWait: number;
+  /** Seconds before an orphaned FIN_WAIT_2 endpoint disappears (Linux tcp_fin_timeout: 60). */
+  finTimeout: number;
+  /** Keep a compact per-segment store (TUI, diagrams). */
+  keepSegments?: boolean;
+  /** Stop opening connections beyond this many; later 4-tuples are counted as untracked. */
+  maxConnections?: number;
+  /** Seconds after both endpoints are CLOSED before any new segment on the 4-tuple starts a new
+   *  connection (default 5, Zeek's tcp_close_delay; late in-flight segments stay with the old one). */
+  closeLinger?: number;
+  /** Two identical segments of one direction this close in time (µs) are one segment captured twice,
+   *  unless link-layer direction or interface tells them apart (default 1000). */
+  duplicateWindowUs?: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { timeWait: 60, finTimeout: 60 };
+
+export class ConnectionTracker {
+  /** All connections, in id order (connections[id - 1]). */
+  readonly connections: Connection[] = [];
+  /** Per-segment columns when `keepSegments` is set (index = capture-wide segment index). */
+  readonly segments: SegmentStore | null;
+  /** Segments seen so far (the next segment's index). */
+  segmentCount = 0;
+  /** Segments not attributed to a connection because `maxConnections` was reached. */
+  untrackedSegments = 0;
+  captureStartSec = -1;
+  captureStartNsec = 0;
+  captureEndSec = -1;
+  captureEndNsec = 0;
+  finished = false;
+
+  private readonly table = new ConnectionTable();
+  private readonly timeWaitNs: number;
+  private readonly finTimeoutNs: number;
+  private readonly lingerNs: number;
+  private readonly dupWindowNs: number;
+  private readonly maxConnections: number;
+
+  constructor(options: TrackerOptions = DEFAULT_TRACKER_OPTIONS) {
+    this.timeWaitNs = Math.round(options.timeWait * 1e9);
+    this.finTimeoutNs = Math.round(options.finTimeout * 1e9);
+    this.lingerNs = Math.round((options.closeLinger ?? 5) * 1e9);
+    this.dupWindowNs = Math.round((options.duplicateWindowUs ?? 1000) * 1e3);
+    this.maxConnections = options.maxConnections ?? Number.MAX_SAFE_INTEGER;
+    this.segments = options.keepSegments ? new SegmentStore() : null;
+  }
+
+  get count(): number {
+    return this.connections.length;
+  }
+
+  /** The connection with this id (1-based), or undefined. */
+  get(id: number): Connection | undefined {
+    return this.connections[id - 1];
+  }
+
+  /**
+   * Track one segment. Returns the id of the connection it belongs to (the `flow` of
+   * `finscope packets`), or 0 when it was not tracked (`maxConnections`).
+   */
+  add(seg: TcpSegment): number {
+    const index = this.segmentCount++;
+    const sec = seg.tsSec, nsec = seg.tsNsec;
+    if (this.captureStartSec < 0 || sec < this.captureStartSec || (sec === this.captureStartSec && nsec < this.captureStartNsec)) {
+      this.captureStartSec = sec; this.captureStartNsec = nsec;
+    }
+    if (sec > this.captureEndSec || (sec === this.captureEndSec && nsec > this.captureEndNsec)) {
+      this.captureEndSec = sec; this.captureEndNsec = nsec;
+    }
+    const id = this.table.get(seg.src, seg.sport, seg.dst, seg.dport);
+    let conn: Connection | undefined;
+    let fromFirst = true;
+    if (id !== 0) {
+      conn = this.connections[id - 1]!;
+      fromFirst = seg.src === conn.first.addr && seg.sport === conn.first.port;
+      this.runTimers(conn, sec, nsec);
+      if (this.startsNewConnection(conn, seg, fromFirst, sec, nsec)) conn = undefined;
+    }
+    if (conn === undefined) {
+      if (this.connections.length >= this.maxConnections) {
+        this.untrackedSegments++;
+        if (this.segments !== null) this.segments.push(sec, nsec, 0, true, seg.flags, seg.seq, seg.ack, seg.window, seg.payloadLength);
+        return 0;
+      }
+      conn = this.open(seg, index);
+      fromFirst = true;
+      this.table.set(seg.src, seg.sport, seg.dst, seg.dport, conn.id);
+    }
+    this.process(conn, seg, fromFirst, index);
+    return conn.id;
+  }
+
+  /** At capture end: fire the kernel timers that expire by the last segment's time. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.captureEndSec < 0) return;
+    for (const conn of this.connections) this.runTimers(conn, this.captureEndSec, this.captureEndNsec);
+  }
+
+  /**
+   * The state of one endpoint at any instant: the last recorded change at or before it, plus a
+   * kernel timer that would have expired by then (also beyond the capture end).
+   */
+  stateAt(conn: Connection, endpoint: EndpointRole, tsSec: number, tsNsec: number): TcpState {
+    const e = conn.endpoint(endpoint);
+    let state = e.initialState;
+    for (const c of conn.changes) {
+      if (c.endpoint !== endpoint) continue;
+      if (c.tsSec < tsSec || (c.tsSec === tsSec && c.tsNsec <= tsNsec)) state = STATE_NAMES.indexOf(c.to);
+      else break;
+    }
+    if (e.timerEvent >= 0 && state === e.state && (tsSec > e.timerSec || (tsSec === e.timerSec && tsNsec >= e.timerNsec))) {
+      const next = nextState(state, e.timerEvent);
+      if (next >= 0) state = next;
+    }
+    return STATE_NAMES[state]!;
+  }
+
+  /** Capture-wide indices of one connection's segments (needs `keepSegments`). */
+  segmentIndices(conn: Connection): number[] {
+    const out: number[] = [];
+    if (this.segments === null) return out;
+    for (let i = conn.storeFirst; i >= 0; i = this.segments.next[i]!) out.push(i);
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private open(seg: TcpSegment, index: number): Connection {
+    const flags = seg.flags;
+    const pureSyn = (flags & SYN) !== 0 && (flags & (ACK | RST)) === 0;
+    const initial = pureSyn ? S_CLOSED : S_UNKNOWN;
+    const flip = zeekFlipsAtStart(flags, seg.sport, seg.dport);
+    const zeek = new ZeekSession(seg.tsSec + seg.tsNsec / 1e9, flip);
+    const a = new Endpoint(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
+    const b = new Endpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
+    const conn = new Connection(this.connections.length + 1, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
+    if (flip) {
+      conn.orig = b;
+      conn.resp = a;
+    }
+    this.connections.push(conn);
+    return conn;
+  }
+
+  private startsNewConnection(conn: Connection, seg: TcpSegment, fromFirst: boolean, sec: number, nsec: number): boolean {
+    const s = fromFirst ? conn.first : other(conn, conn.first);
+    const r = other(conn, s);
+    const flags = seg.flags;
+    if ((flags & SYN) !== 0 && (flags & (ACK | RST)) === 0) {
+      if (conn.rstAccepted) return true;                   // the old connection was reset
+      if (s.sentPureSyn) return seg.seq !== s.isn;         // same ISN: a retransmission; else a new attempt
+      if (s.sentSynAck) return true;                       // the former responder now opens: a new connection
+      if (r.sentPureSyn && !r.sentSynAck && s.packets === 0) return false; // simultaneous open
+      if (s.finSent || r.finSent) return true;             // the old connection was closing or closed
+      if (s.state === S_CLOSED && r.state === S_CLOSED) return true;
+      if (!s.sawSyn && !r.sawSyn) return true;             // seen only mid-flow; a SYN means a new one
+      return false;
+    }
+    if (conn.orig.state === S_CLOSED && conn.resp.state === S_CLOSED) {
+      const ns = (sec - conn.lastTsSec) * 1e9 + (nsec - conn.lastTsNsec);
+      if (ns > this.lingerNs) return true;
+    }
+    return false;
+  }
+
+  private process(conn: Connection, seg: TcpSegment, fromFirst: boolean, index: number): void {
+    const s = fromFirst ? conn.first : other(conn, conn.first);
+    const r = other(conn, s);
+    const sec = seg.tsSec, nsec = seg.tsNsec;
+    conn.lastTsSec = sec;
+    conn.lastTsNsec = nsec;
+    conn.lastSegment = index;
+    conn.segmentCount++;
+    s.packets++;
+    s.payloadBytes += seg.payloadLength;
+    if (s.firstTsSec < 0) { s.firstTsSec = sec; s.firstTsNsec = nsec; }
+    s.lastTsSec = sec;
+    s.lastTsNsec = nsec;
+    if (this.segments !== null) {
+      const i = this.segments.push(sec, nsec, conn.id, fromFirst, seg.flags, seg.seq, seg.ack, seg.window, seg.payloadLength);
+      if (conn.storeLast >= 0) this.segments.next[conn.storeLast] = i; else conn.storeFirst = i;
+      conn.storeLast = i;
+    }
+    const dup = this.isDuplicate(s, seg);
+    // Zeek sees both copies of a duplicated segment (its 't' letters count them); so does ConnSize.
+    const zeekFromOrig = s.z === conn.zeek.orig;
+    conn.zeek.process(zeekFromOrig, seg.flags, seg.seq, seg.ack, seg.payloadLength, seg.window, seg.truncated, sec + nsec / 1e9);
+    if (conn.orig.z !== conn.zeek.orig) this.flip(conn);
+    this.rememberPrevious(s, seg);
+    if (dup) {
+      s.duplicates++;
+      return; // a second copy carries no new evidence
+    }
+    this.applySegment(conn, s, r, seg, index);
+  }
+
+  /** The same segment captured twice: same direction and fields, a tiny time apart. */
+  private isDuplicate(s: Endpoint, seg: TcpSegment): boolean {
+    if (!s.prevValid) return false;
+    if (seg.seq !== s.prevSeq || seg.ack !== s.prevAck || seg.flags !== s.prevFlags || seg.payloadLength !== s.prevLen
+      || seg.window !== s.prevWin) return false;
+    if ((seg.hasTimestamps ? seg.tsVal : -1) !== s.prevTsVal) return false;
+    if (sackKey(seg) !== s.prevSack) return false;
+    let dt = (seg.tsSec - s.prevSec) * 1e9 + (seg.tsNsec - s.prevNsec);
+    if (dt < 0) dt = -dt;
+    if (dt > this.dupWindowNs) return false;
+    // When the link layer tells the copies apart (SLL "Out" and "In", two interfaces), use it.
+    if (seg.direction >= 0 && s.prevDirection >= 0 && seg.interfaceId === s.prevInterface) return seg.direction !== s.prevDirection;
+    return true;
+  }
+
+  private rememberPrevious(s: Endpoint, seg: TcpSegment): void {
+    s.prevValid = true;
+    s.prevSeq = seg.seq;
+    s.prevAck = seg.ack;
+    s.prevFlags = seg.flags;
+    s.prevLen = seg.payloadLength;
+    s.prevWin = seg.window;
+    s.prevTsVal = seg.hasTimestamps ? seg.tsVal : -1;
+    s.prevSack = sackKey(seg);
+    s.prevSec = seg.tsSec;
+    s.prevNsec = seg.tsNsec;
+    s.prevDirection = seg.direction;
+    s.prevInterface = seg.interfaceId;
+  }
+
+  /** Our roles follow Zeek's: swap orig/resp and relabel what was recorded so far. */
+  private flip(conn: Connection): void {
+    const t = conn.orig;
+    conn.orig = conn.resp;
+    conn.resp = t;
+    for (const c of conn.changes) c.endpoint = c.endpoint === 'orig' ? 'resp' : 'orig';
+    if (conn.firstFin !== null) conn.firstFin = conn.firstFin === 'orig' ? 'resp' : 'orig';
+  }
+
+  // ---- the RFC 9293 view ----
+
+  private applySegment(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
+    const flags = seg.flags;
+    const sec = seg.tsSec, nsec = seg.tsNsec;
+    if ((flags & RST) !== 0) {
+      this.onRst(conn, s, r, seg, index);
+      return;
+    }
+    this.trackWindow(s, seg, index);
+    if ((flags & SYN) !== 0) {
+      this.onSyn(conn, s, r, seg, index);
+      return;
+    }
+    const len = seg.payloadLength;
+    const seq = seg.seq;
+    if (!s.seqKnown) {
+      s.seqKnown = true;
+      s.sndNxt = seq;
+    }
+    if ((flags & ACK) !== 0) this.onAck(conn, s, r, seg, index);
+    if (len > 0) {
+      const end = (seq + len) >>> 0;
+      if (seqLeq(end, s.sndNxt)) {
+        // nothing new: a retransmission, or a 1-byte keep-alive probe (seq = sndNxt - 1)
+        if (len === 1 && seq === ((s.sndNxt - 1) >>> 0) && (flags & FIN) === 0) s.keepAlives++;
+        else s.retransmissions++;
+      } else {
+        if (seqLt(seq, s.sndNxt)) {
+          s.retransmissions++; // partly old data
+          s.uniqueBytes += seqDiff(end, s.sndNxt);
+        } else {
+          s.uniqueBytes += len;
+        }
+        s.sndNxt = end;
+        s.lastDataTsSec = sec;
+        s.lastDataTsNsec = nsec;
+        s.lastDataSegment = index;
+      }
+    } else if ((flags & FIN) === 0) {
+      if ((flags & ACK) !== 0 && seq === ((s.sndNxt - 1) >>> 0)) s.keepAlives++; // keep-alive probe
+      else if (seqGt(seq, s.sndNxt)) s.sndNxt = seq; // data we did not capture was sent before
+    }
+    if ((flags & FIN) !== 0) {
+      this.onFin(conn, s, r, seg, index);
+    } else if ((flags & ACK) !== 0 || len > 0) {
+      // an ACK-bearing segment proves the sender is synchronized
+      this.event(conn, s, len > 0 ? E_SEND_DATA : E_SEND_ACK, index, sec, nsec);
+    }
+  }
+
+  private trackWindow(s: Endpoint, seg: TcpSegment, index: number): void {
+    const raw = seg.window;
+    if (raw === 0) {
+      s.zeroWindows++;
+      if (s.zeroWindowFirstSegment < 0) s.zeroWindowFirstSegment = index;
+      s.zeroWindowLastSegment = index;
+    }
+    if ((seg.flags & SYN) !== 0) {
+      s.windowLast = raw; // never scaled
+      return;
+    }
+    const bytes = s.wscale > 0 ? raw * (1 << s.wscale) : raw;
+    s.windowLast = bytes;
+    if (s.windowMin < 0 || bytes < s.windowMin) s.windowMin = bytes;
+    if (bytes > s.windowMax) s.windowMax = bytes;
+  }
+
+  private onSyn(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
+    const flags = seg.flags;
+    const isAck = (flags & ACK) !== 0;
+    const sec = seg.tsSec, nsec = seg.tsNsec;
+    if (seg.windowScale >= 0 || !s.sawSyn) s.wscaleOffered = seg.windowScale;
+    if (s.sawSyn && seg.seq === s.isn && (isAck ? s.sentSynAck : s.sentPureSyn)) {
+      s.retransmissions++;
+      s.synRetransmissions++;
+      return;
+    }
+    s.sawSyn = true;
+    s.isn = seg.seq;
+    if (isAck) s.sentSynAck = true; else s.sentPureSyn = true;
+    const end = (seg.seq + 1 + seg.payloadLength) >>> 0;
+    if (!s.seqKnown || seqGt(end, s.sndNxt)) {
+      if (seg.payloadLength > 0) {
+        s.uniqueBytes += seg.payloadLength; // data on a SYN (TCP Fast Open)
+        s.lastDataTsSec = sec; s.lastDataTsNsec = nsec; s.lastDataSegment = index;
+      }
+      s.seqKnown = true;
+      s.sndNxt = end;
+    }
+    if (!isAck) {
+      this.event(conn, s, E_SEND_SYN, index, sec, nsec);
+      this.event(conn, r, E_RECV_SYN, index, sec, nsec);
+      return;
+    }
+    this.event(conn, s, E_SEND_SYN_ACK, index, sec, nsec);
+    // the SYN+ACK completes the receiver's open only if it acknowledges the receiver's SYN
+    if (!r.sawSyn || seg.ack === ((r.isn + 1) >>> 0)) this.event(conn, r, E_RECV_SYN_ACK, index, sec, nsec);
+    if (!s.ackKnown || seqGt(seg.ack, s.ackSent)) {
+      s.ackKnown = true;
+      s.ackSent = seg.ack;
+    }
+    // RFC 7323: scaling applies only when both SYNs offered it
+    if (r.wscaleOffered >= 0 && s.wscaleOffered >= 0) {
+      r.wscale = Math.min(r.wscaleOffered, 14);
+      s.wscale = Math.min(s.wscaleOffered, 14);
+    } else {
+      r.wscale = 0;
+      s.wscale = 0;
+    }
+  }
+
+  private onAck(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
+    const ack = seg.ack;
+    const sec = seg.tsSec, nsec = seg.tsNsec;
+    if (r.state === S_SYN_RECEIVED && r.sawSyn && seqGeq(ack, (r.isn + 1) >>> 0)) {
+      this.event(conn, r, E_SYN_ACKED, index, sec, nsec);
+    }
+    if (r.finSent && !r.finAcked && seqGeq(ack, (r.finSeq + 1) >>> 0)) {
+      r.finAcked = true;
+      r.finAckedSegment = index;
+      r.finAckedTsSec = sec;
+      r.finAckedTsNsec = nsec;
+      this.event(conn, r, E_FIN_ACKED, index, sec, nsec);
+    }
+    if (!s.ackKnown || seqGt(ack, s.ackSent)) {
+      // Did this ACK take in new peer data (not just the SYN or FIN octet)?
+      let point = ack;
+      if (r.finSent && seqGt(point, r.finSeq)) point = r.finSeq;
+      const base = s.ackKnown ? s.ackSent : (r.sawSyn ? (r.isn + 1) >>> 0 : point);
+      const tookData = seqGt(point, base);
+      s.ackKnown = true;
+      s.ackSent = ack;
+      if (tookData) {
+        s.lastAckAdvanceTsSec = sec;
+        s.lastAckAdvanceTsNsec = nsec;
+        s.lastAckAdvanceSegment = index;
+        // Accepting data after its own FIN: half-closed by shutdown(), not closed. Linux resets
+        // data that reaches an orphaned (closed) socket, so tcp_fin_timeout does not apply.
+        if (s.finSent) {
+          s.notOrphan = true;
+          if (s.timerEvent === E_FIN_TIMEOUT) s.timerEvent = -1;
+        }
+      }
+    }
+  }
+
+  private onFin(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
+    const sec = seg.tsSec, nsec = seg.tsNsec;
+    const finSeq = (seg.seq + seg.payloadLength) >>> 0;
+    if (s.finSent) {
+      if (finSeq === s.finSeq) {
+        s.finRetransmissions++;
+        if (seg.payloadLength === 0) s.retransmissions++;
+        // a retransmitted FIN re-arms the receiver's TIME_WAIT (it ACKs again and waits 2MSL)
+        if (r.state === S_TIME_WAIT) this.armTimer(r, E_TIME_WAIT_EXPIRED, sec, nsec, this.timeWaitNs);
+      }
+      return; // not a new event
+    }
+    s.finSent = true;
+    s.finSeq = finSeq;
+    s.finSegment = index;
+    s.finTsSec = sec;
+    s.finTsNsec = nsec;
+    if (!s.seqKnown || seqGt((finSeq + 1) >>> 0, s.sndNxt)) {
+      s.seqKnown = true;
+      s.sndNxt = (finSeq + 1) >>> 0;
+    }
+    if (conn.firstFin === null) conn.firstFin = conn.roleOf(s);
+    r.windowAtPeerFin = r.windowLast;
+    const acksPeerFin = (seg.flags & ACK) !== 0 && r.finSent && seqGeq(seg.ack, (r.finSeq + 1) >>> 0);
+    if (s.state === S_CLOSE_WAIT && r.finSent && !acksPeerFin && s.closeWaitChange >= 0
+      && s.closeWaitChange === s.lastChangeIndex) {
+      // Simultaneous close: this FIN left before the peer's FIN arrived (it does not ACK it), so the
+      // CLOSE_WAIT recorded on sight of the peer's FIN never happened.
+      this.undoChange(conn, s, s.closeWaitChange);
+      this.event(conn, s, E_SEND_FIN, index, sec, nsec, 'simultaneous-close');
+      this.event(conn, s, E_RECV_FIN, index, sec, nsec, 'simultaneous-close');
+    } else {
+      this.event(conn, s, E_SEND_FIN, index, sec, nsec);
+    }
+    this.event(conn, r, E_RECV_FIN, index, sec, nsec);
+  }
+
+  private onRst(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
+    if (!rstAcceptable(s, r, seg)) {
+      s.rstOutOfWindow++; // proves nothing about either socket (RFC 5961): no state change
+      return;
+    }
+    const sec = seg.tsSec, nsec = seg.tsNsec;
+    conn.rstAccepted = true;
+    if (s.rstSegment < 0) {
+      s.rstSegment = index;
+      s.rstTsSec = sec;
+      s.rstTsNsec = nsec;
+    }
+    this.event(conn, s, E_SEND_RST, index, sec, nsec);
+    this.event(conn, r, E_RECV_RST, index, sec, nsec);
+  }
+
+  // ---- state changes and timers ----
+
+  private event(conn: Connection, e: Endpoint, ev: number, segment: number, sec: number, nsec: number, reason?: string): void {
+    const next = nextState(e.state, ev);
+    if (next < 0 || next === e.state) return;
+    const change: StateChange = {
+      endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: STATE_NAMES[next]!, segment, tsSec: sec, tsNsec: nsec,
+    };
+    if (reason !== undefined) change.reason = reason;
+    conn.changes.push(change);
+    e.lastChangeIndex = conn.changes.length - 1;
+    if (next === S_CLOSE_WAIT) e.closeWaitChange = e.lastChangeIndex;
+    e.state = next;
+    e.timerEvent = -1;
+    if (next === S_TIME_WAIT) this.armTimer(e, E_TIME_WAIT_EXPIRED, sec, nsec, this.timeWaitNs);
+    else if (next === S_FIN_WAIT_2 && !e.notOrphan) this.armTimer(e, E_FIN_TIMEOUT, sec, nsec, this.finTimeoutNs);
+  }
+
+  private undoChange(conn: Connection, e: Endpoint, at: number): void {
+    const c = conn.changes[at]!;
+    e.state = STATE_NAMES.indexOf(c.from);
+    conn.changes.splice(at, 1);
+    e.closeWaitChange = -1;
+    // the other endpoint's bookmarks after `at` move down by one
+    const o = other(conn, e);
+    if (o.lastChangeIndex > at) o.lastChangeIndex--;
+    if (o.closeWaitChange > at) o.closeWaitChange--;
+    e.lastChangeIndex = -1;
+    for (let i = conn.changes.length - 1; i >= 0; i--) {
+      if (conn.changes[i]!.endpoint === conn.roleOf(e)) { e.lastChangeIndex = i; break; }
+    }
+  }
+
+  private armTimer(e: Endpoint, ev: number, sec: number, nsec: number, ns: number): void {
+    let tn = nsec + ns;
+    const carry = Math.floor(tn / 1e9);
+    tn -= carry * 1e9;
+    e.timerEvent = ev;
+    e.timerSec = sec + carry;
+    e.timerNsec = tn;
+  }
+
+  /** Fire the timers of both endpoints that expire at or before (sec, nsec), earliest first. */
+  private runTimers(conn: Connection, sec: number, nsec: number): void {
+    const a = conn.orig, b = conn.resp;
+    const aDue = a.timerEvent >= 0 && (a.timerSec < sec || (a.timerSec === sec && a.timerNsec <= nsec));
+    const bDue = b.timerEvent >= 0 && (b.timerSec < sec || (b.timerSec === sec && b.timerNsec <= nsec));
+    if (!aDue && !bDue) return;
+    if (aDue && bDue && (b.timerSec < a.timerSec || (b.timerSec === a.timerSec && b.timerNsec < a.timerNsec))) {
+      this.fire(conn, b);
+      this.fire(conn, a);
+    } else {
+      if (aDue) this.fire(conn, a);
+      if (bDue) this.fire(conn, b);
+    }
+  }
+
+  private fire(conn: Connection, e: Endpoint): void {
+    const ev = e.timerEvent;
+    const tsSec = e.timerSec, tsNsec = e.timerNsec;
+    e.timerEvent = -1;
+    this.event(conn, e, ev, -1, tsSec, tsNsec, ev === E_TIME_WAIT_EXPIRED ? 'time-wait-expired' : 'fin-timeout');
+  }
+}
+
+function other(conn: Connection, e: Endpoint): Endpoint {
+  return e === conn.orig ? conn.resp : conn.orig;
+}
+
+function sackKey(seg: TcpSegment): number {
+  if (seg.sackCount === 0) return 0;
+  return (seg.sackEdges[0]! ^ seg.sackEdges[1]! ^ seg.sackCount) >>> 0;
+}
+
+/**
+ * RFC 5961-style acceptance of an RST by its receiver: in SYN_SENT the RST must acknowledge our
+ * SYN; otherwise its sequence number must fall in the receiver's window
+ * [rcv_nxt - 1, rcv_nxt + window], with rcv_nxt known from the receiver's own ACKs or from what the
+ * sender sent. With nothing known about either, it is accepted.
+ */
+function rstAcceptable(s: Endpoint, r: Endpoint, seg: TcpSegment): boolean {
+  if (r.state === S_SYN_SENT) {
+    return (seg.flags & ACK) !== 0 && r.sawSyn && seg.ack === ((r.isn + 1) >>> 0);
+  }
+  if (r.state === S_CLOSED || (r.state === S_UNKNOWN && !r.ackKnown && !s.seqKnown)) return true;
+  let lo = 0, hi = 0, have = false;
+  if (r.ackKnown) {
+    lo = hi = r.ackSent;
+    have = true;
+  }
+  if (s.seqKnown) {
+    if (!have) {
+      lo = hi = s.sndNxt;
+      have = true;
+    } else {
+      if (seqLt(s.sndNxt, lo)) lo = s.sndNxt;
+      if (seqGt(s.sndNxt, hi)) hi = s.sndNxt;
+    }
+  }
+  if (!have) return true;
+  const win = r.windowLast > 0 ? r.windowLast : 1;
+  return seqBetween(seg.seq, (lo - 1) >>> 0, (hi + win) >>> 0);
+}

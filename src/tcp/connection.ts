@@ -1,0 +1,231 @@
+// TCP tracking: the Connection and Endpoint records the tracker fills in (one object each per
+// connection, never per segment) and the StateChange evidence the findings, TUI and diagrams cite.
+
+import { STATE_NAMES, type TcpState } from './endpoint-state.js';
+import { ZeekEndpoint, ZeekSession } from './zeek-session.js';
+
+export type EndpointRole = 'orig' | 'resp';
+
+/** One recorded state change: the evidence behind every state we report. */
+export interface StateChange {
+  endpoint: EndpointRole;
+  from: TcpState;
+  to: TcpState;
+  /** Capture-wide 0-based index of the segment that caused it; -1 for a kernel timer. */
+  segment: number;
+  tsSec: number;
+  tsNsec: number;
+  /** Why, when not plain segment evidence: 'time-wait-expired', 'fin-timeout', 'simultaneous-close'. */
+  reason?: string;
+}
+
+/**
+ * One side of a connection. Numbers only, so that a connection costs a fixed amount of memory no
+ * matter how many segments it carries. Times are (seconds, nanoseconds) pairs; -1 seconds = never.
+ */
+export class Endpoint {
+  addr: number;
+  port: number;
+  /** RFC 9293 state code (see endpoint-state.ts); `stateName` for the text. */
+  state: number;
+  initialState: number;
+
+  // --- sequence space ---
+  /** A SYN (or SYN+ACK) from this side was seen; `isn` holds its sequence number. */
+  sawSyn = false;
+  isn = 0;
+  /** Which kind of SYN this side sent: a plain SYN (active open), a SYN+ACK (answer), or both
+   *  (simultaneous open). */
+  sentPureSyn = false;
+  sentSynAck = false;
+  /** sndNxt: one past the highest sequence number this side has sent (SYN and FIN count). */
+  seqKnown = false;
+  sndNxt = 0;
+  /** The highest acknowledgement number this side has sent (its rcv_nxt as the wire shows it). */
+  ackKnown = false;
+  ackSent = 0;
+
+  // --- FIN / RST evidence ---
+  finSent = false;
+  /** Sequence number of the FIN itself (FIN segment seq + payload length). */
+  finSeq = 0;
+  finSegment = -1;
+  finTsSec = -1;
+  finTsNsec = 0;
+  /** The peer acknowledged this side's FIN (ack >= finSeq + 1). */
+  finAcked = false;
+  finAckedSegment = -1;
+  finAckedTsSec = -1;
+  finAckedTsNsec = 0;
+  /** The first acceptable RST this side sent. */
+  rstSegment = -1;
+  rstTsSec = -1;
+  rstTsNsec = 0;
+
+  // --- windows (bytes; scaled when the scale is known) ---
+  /** Window scale this side offered in its SYN (-1: none or not seen). */
+  wscaleOffered = -1;
+  /** Shift applied to this side's windows: -1 unknown (no handshake seen), else 0..14. */
+  wscale = -1;
+  windowLast = -1;
+  windowMin = -1;
+  windowMax = -1;
+  /** This side's advertised window just before the peer's FIN arrived (-1: unknown). */
+  windowAtPeerFin = -1;
+
+  // --- counters ---
+  packets = 0;
+  /** Sum of TCP payload lengths of every segment this side sent (retransmissions included). */
+  payloadBytes = 0;
+  /** New payload bytes (sequence space advanced by data), retransmissions excluded. */
+  uniqueBytes = 0;
+  retransmissions = 0;
+  synRetransmissions = 0;
+  finRetransmissions = 0;
+  zeroWindows = 0;
+  zeroWindowFirstSegment = -1;
+  zeroWindowLastSegment = -1;
+  keepAlives = 0;
+  /** The same segment captured twice (e.g. `-i any` on loopback). */
+  duplicates = 0;
+  /** RSTs from this side that failed the receiver's window check (ignored as evidence). */
+  rstOutOfWindow = 0;
+
+  // --- times ---
+  firstTsSec = -1;
+  firstTsNsec = 0;
+  lastTsSec = -1;
+  lastTsNsec = 0;
+  /** Last segment carrying new payload (retransmissions excluded). */
+  lastDataTsSec = -1;
+  lastDataTsNsec = 0;
+  lastDataSegment = -1;
+  /** Last time this side's ACK acknowledged new peer data (it received and acknowledged it). */
+  lastAckAdvanceTsSec = -1;
+  lastAckAdvanceTsNsec = 0;
+  lastAckAdvanceSegment = -1;
+
+  // --- previous segment of this side (duplicate detection) ---
+  prevValid = false;
+  prevSeq = 0;
+  prevAck = 0;
+  prevFlags = 0;
+  prevLen = 0;
+  prevWin = 0;
+  prevTsVal = 0;
+  prevSack = 0;
+  prevSec = 0;
+  prevNsec = 0;
+  prevDirection = -1;
+  prevInterface = -1;
+
+  // --- kernel timers the wire cannot show ---
+  /** Pending timer event (E_TIME_WAIT_EXPIRED / E_FIN_TIMEOUT) or -1, and its deadline. */
+  timerEvent = -1;
+  timerSec = 0;
+  timerNsec = 0;
+  /** Seen accepting new data after its FIN: half-closed by shutdown(), not orphaned. */
+  notOrphan = false;
+  /** Index in Connection.changes of the change that put this side in CLOSE_WAIT (-1). */
+  closeWaitChange = -1;
+  /** Index in Connection.changes of this side's latest change (-1). */
+  lastChangeIndex = -1;
+
+  /** Zeek's view of this side. */
+  z: ZeekEndpoint;
+
+  constructor(addr: number, port: number, state: number, z: ZeekEndpoint) {
+    this.addr = addr;
+    this.port = port;
+    this.state = state;
+    this.initialState = state;
+    this.z = z;
+  }
+
+  get stateName(): TcpState {
+    return STATE_NAMES[this.state]!;
+  }
+}
+
+/** A rebuilt TCP connection: both endpoints, their state changes and Zeek's summary of it. */
+export class Connection {
+  /** 1-based, in order of the connection's first segment. */
+  readonly id: number;
+  /** Originator and responder, as Zeek would name them (the roles may flip early on). */
+  orig: Endpoint;
+  resp: Endpoint;
+  /** The side that sent the first segment (fixed; used by the segment store). */
+  readonly first: Endpoint;
+  firstTsSec: number;
+  firstTsNsec: number;
+  lastTsSec: number;
+  lastTsNsec: number;
+  firstSegment: number;
+  lastSegment: number;
+  segmentCount = 0;
+  /** Every state change of either endpoint, in order. */
+  readonly changes: StateChange[] = [];
+  /** Which side sent the first FIN (not counting FIN+RST). */
+  firstFin: EndpointRole | null = null;
+  /** An acceptable RST was seen (the next SYN on this 4-tuple starts a new connection). */
+  rstAccepted = false;
+  ipVersion: number;
+  /** Zeek's per-endpoint machine, history and roles. */
+  readonly zeek: ZeekSession;
+  /** First and last segment in the optional SegmentStore (-1 when not kept). */
+  storeFirst = -1;
+  storeLast = -1;
+
+  constructor(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
+    segment: number, ipVersion: number) {
+    this.id = id;
+    this.first = first;
+    this.orig = first;
+    this.resp = second;
+    this.zeek = zeek;
+    this.firstTsSec = this.lastTsSec = sec;
+    this.firstTsNsec = this.lastTsNsec = nsec;
+    this.firstSegment = this.lastSegment = segment;
+    this.ipVersion = ipVersion;
+  }
+
+  /** Zeek's conn_state for this connection (at any time; final at capture end). */
+  get connState(): string {
+    return this.zeek.connState();
+  }
+
+  get history(): string {
+    return this.zeek.history;
+  }
+
+  get origState(): TcpState {
+    return STATE_NAMES[this.orig.state]!;
+  }
+
+  get respState(): TcpState {
+    return STATE_NAMES[this.resp.state]!;
+  }
+
+  /** Seconds (float) of the first segment. */
+  get ts(): number {
+    return this.firstTsSec + this.firstTsNsec / 1e9;
+  }
+
+  /** Last segment minus first, in seconds. */
+  get duration(): number {
+    return (this.lastTsSec - this.firstTsSec) + (this.lastTsNsec - this.firstTsNsec) / 1e9;
+  }
+
+  endpoint(role: EndpointRole): Endpoint {
+    return role === 'orig' ? this.orig : this.resp;
+  }
+
+  roleOf(e: Endpoint): EndpointRole {
+    return e === this.orig ? 'orig' : 'resp';
+  }
+
+  /** State changes of one endpoint, in order. */
+  changesOf(role: EndpointRole): StateChange[] {
+    return this.changes.filter((c) => c.endpoint === role);
+  }
+}

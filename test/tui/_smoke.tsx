@@ -1,0 +1,15 @@
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/render/tui/App.js';
+import { smallFlows, sourceOf, pause, KEY } from '../../test/tui/tui-fixtures.js';
+const src = sourceOf(smallFlows());
+const app = render(<App source={src} size={{ columns: 120, rows: 24 }} />);
+console.log(app.lastFrame());
+await pause(30);
+app.stdin.write(KEY.enter); await pause(30);
+console.log(app.lastFrame());
+app.stdin.write(KEY.enter); await pause(30);
+console.log(app.lastFrame());
+app.stdin.write('d'); await pause(30);
+console.log(app.lastFrame());
+app.unmount();

@@ -1,0 +1,12 @@
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/render/tui/App.js';
+import { smallFlows, sourceOf, pause, KEY } from './tui-fixtures.js';
+const src = sourceOf(smallFlows());
+console.log('wd', typeof src.writeDiagram);
+const app = render(<App source={src} size={{ columns: 120, rows: 24 }} onState={(s) => console.log('state', s.screen, s.status, s.effects)} />);
+await pause(30);
+app.stdin.write('\t'); await pause(30);
+app.stdin.write('d'); await pause(100);
+console.log(app.lastFrame()!.split('\n').slice(-1));
+app.unmount();
