@@ -329,7 +329,8 @@ export function generateCapture(opts) {
   };
   let floodLeft = o.synFlood, convLeft = o.packets, floodNo = 0;
   const floodMul = 0x2545f491 | 1, floodAdd = Math.imul(o.seed, 0x27d4eb2d);
-  const headLimit = Math.min(V, total);
+  // with --rotate, --verify reads the first file only, so count within it
+  const headLimit = Math.min(V, total, o.rotate || Infinity);
 
   for (let p = 0; p < total; p++) {
     if (o.rotate && p > 0 && p % o.rotate === 0) openNext();
@@ -495,9 +496,8 @@ export async function verifyCapture(o, st) {
   const H = st.head;
   const n = H.packets;
   if (files.length > 1) add('rotation', true, `${files.length} files; checking the first (${path.basename(file)})`);
-  const headLimit = files.length > 1 ? Math.min(n, o.rotate) : n;
-  if (files.length > 1 && headLimit < n) add('note', true, `--verify-packets lowered to the rotation size ${headLimit}; flag counts not compared`);
-  const compareCounts = headLimit === n;
+  const headLimit = n;
+  const compareCounts = true;
   if (!tcpdump) add('tcpdump', false, 'tcpdump not found: nothing verified (install tcpdump)');
   else {
     // 1. every packet decodes as TCP with our flags, in time order

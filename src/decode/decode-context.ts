@@ -4,6 +4,7 @@
 import type { AddressTable } from '../segment/address-table.js';
 import type { IssueCode, IssueLog } from '../segment/input-issues.js';
 import type { TcpSegment } from '../segment/tcp-segment.js';
+import { u32 } from './bytes.js';
 
 /** What a link-layer decoder found: the network protocol and where its header starts. */
 export interface LinkResult {
@@ -27,15 +28,51 @@ export const NET_BAD_VERSION = 0x60000;
 
 const IP_PROTO_KEYS: string[] = Array.from({ length: 256 }, (_, p) => `ip proto ${p}`);
 
+/** Direct-mapped address caches in front of the AddressTable (2^12 slots each). */
+const CACHE_BITS = 12;
+const CACHE_SIZE = 1 << CACHE_BITS;
+
 export class DecodeContext {
   private readonly netKeys = new Map<number, string>();
   private readonly linkKeys = new Map<number, string>();
+  // The table's Maps hash numbers that are mostly above 2^31 (boxed doubles); a typed-array cache
+  // of recent addresses avoids both the hashing and the boxing on the per-packet path. Ids never
+  // change once given, so cached entries never go stale.
+  private readonly v4Keys = new Uint32Array(CACHE_SIZE);
+  private readonly v4Ids = new Int32Array(CACHE_SIZE).fill(-1);
+  private readonly v6Keys = new Uint32Array(4 * CACHE_SIZE);
+  private readonly v6Ids = new Int32Array(CACHE_SIZE).fill(-1);
 
   constructor(
     readonly addresses: AddressTable,
     readonly issues: IssueLog,
     readonly inputName: string,
   ) {}
+
+  /** AddressTable id of an IPv4 address (unsigned 32-bit value). */
+  internV4(value: number): number {
+    const slot = Math.imul(value, 0x9e3779b1) >>> (32 - CACHE_BITS);
+    const cached = this.v4Ids[slot]!;
+    if (cached >= 0 && this.v4Keys[slot] === value) return cached;
+    const id = this.addresses.internV4(value);
+    this.v4Keys[slot] = value;
+    this.v4Ids[slot] = id;
+    return id;
+  }
+
+  /** AddressTable id of the IPv6 address at buf[off, off + 16). */
+  internV6(buf: Uint8Array, off: number): number {
+    const w0 = u32(buf, off), w1 = u32(buf, off + 4), w2 = u32(buf, off + 8), w3 = u32(buf, off + 12);
+    const slot = (Math.imul(w0, 0x85ebca6b) ^ Math.imul(w1, 0xc2b2ae35) ^ Math.imul(w2, 0x27d4eb2f) ^ Math.imul(w3, 0x9e3779b1)) >>> (32 - CACHE_BITS);
+    const keys = this.v6Keys;
+    const k = slot * 4;
+    const cached = this.v6Ids[slot]!;
+    if (cached >= 0 && keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) return cached;
+    const id = this.addresses.internV6Words(w0, w1, w2, w3);
+    keys[k] = w0; keys[k + 1] = w1; keys[k + 2] = w2; keys[k + 3] = w3;
+    this.v6Ids[slot] = id;
+    return id;
+  }
 
   /** Record a problem with the packet now in `seg` (its record number and byte offset are set). */
   issue(code: IssueCode, seg: TcpSegment, detail: string): void {

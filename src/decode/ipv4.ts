@@ -54,7 +54,7 @@ export function decodeIpv4(buf: Uint8Array, off: number, capEnd: number, wireEnd
   const ipEnd = off + totalLength;
   if (!decodeTcp(buf, off + headerLength, ipEnd < capEnd ? ipEnd : capEnd, totalLength - headerLength, seg, ctx)) return false;
   seg.ipVersion = 4;
-  seg.src = ctx.addresses.internV4(u32(buf, off + 12));
-  seg.dst = ctx.addresses.internV4(u32(buf, off + 16));
+  seg.src = ctx.internV4(u32(buf, off + 12));
+  seg.dst = ctx.internV4(u32(buf, off + 16));
   return true;
 }

@@ -80,8 +80,8 @@ export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd
   }
   if (!decodeTcp(buf, p, ipEnd < capEnd ? ipEnd : capEnd, ipEnd - p, seg, ctx)) return false;
   seg.ipVersion = 6;
-  seg.src = ctx.addresses.internV6(buf, off + 8);
-  seg.dst = ctx.addresses.internV6(buf, off + 24);
+  seg.src = ctx.internV6(buf, off + 8);
+  seg.dst = ctx.internV6(buf, off + 24);
   return true;
 }
 

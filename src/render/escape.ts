@@ -16,7 +16,8 @@ export function escapeTerminal(text: string): string {
 
 /** XML/HTML text and attribute escaping; also drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
-  return escapeTerminal(text).replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  return escapeTerminal(text).replace(/[&<>"'\ufffe\uffff]/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : c === "'" ? '&#39;'
+      : `\\u{${c.charCodeAt(0).toString(16)}}`, // U+FFFE/U+FFFF: not XML 1.0 characters
   );
 }

@@ -13,9 +13,9 @@
 //   that is not a plain SYN, coming from a likely server port; or a SYN+ACK first followed by an ACK
 //   or data). A flip is marked '^' in the history, exactly as Zeek does.
 // - A segment's effect on its receiver is applied when the segment is seen (it is assumed to be
-//   delivered), except that a FIN which does not acknowledge the peer's earlier FIN proves the two
-//   FINs crossed (simultaneous close): the receiver's CLOSE_WAIT is then undone and replaced by
-//   FIN_WAIT_1 → CLOSING.
+//   delivered). A FIN that does not acknowledge the peer's earlier FIN, and is then acknowledged
+//   by the peer, crossed the peer's FIN (simultaneous close): the CLOSE_WAIT → LAST_ACK recorded
+//   for it is rewritten as FIN_WAIT_1 → CLOSING, and both sides go through CLOSING to TIME_WAIT.
 // - Mid-flow starts: both endpoints begin UNKNOWN; an endpoint becomes ESTABLISHED when it sends an
 //   ACK-bearing segment (proof it is synchronized), CLOSE_WAIT when it receives a FIN, and so on.
 //   An endpoint never seen sending stays UNKNOWN until the peer's FIN or RST says more.
@@ -28,7 +28,7 @@ import { ConnectionTable } from './connection-table.js';
 import {
   E_FIN_ACKED, E_FIN_TIMEOUT, E_RECV_FIN, E_RECV_RST, E_RECV_SYN, E_RECV_SYN_ACK, E_SEND_ACK, E_SEND_DATA,
   E_SEND_FIN, E_SEND_RST, E_SEND_SYN, E_SEND_SYN_ACK, E_SYN_ACKED, E_TIME_WAIT_EXPIRED, STATE_NAMES,
-  S_CLOSED, S_CLOSE_WAIT, S_FIN_WAIT_2, S_SYN_RECEIVED, S_SYN_SENT, S_TIME_WAIT, S_UNKNOWN, nextState,
+  S_CLOSED, S_CLOSE_WAIT, S_CLOSING, S_FIN_WAIT_2, S_LAST_ACK, S_SYN_RECEIVED, S_SYN_SENT, S_TIME_WAIT, S_UNKNOWN, nextState,
   type TcpState,
 } from './endpoint-state.js';
 import { zeekFlipsAtStart } from './likely-server-ports.js';
@@ -120,7 +120,7 @@ export class ConnectionTracker {
     if (conn === undefined) {
       if (this.connections.length >= this.maxConnections) {
         this.untrackedSegments++;
-        if (this.segments !== null) this.segments.push(sec, nsec, 0, true, seg.flags, seg.seq, seg.ack, seg.window, seg.payloadLength);
+        if (this.segments !== null) this.segments.push(sec, nsec, 0, true, seg.flags, seg.seq | 0, seg.ack | 0, seg.window, seg.payloadLength);
         return 0;
       }
       conn = this.open(seg, index);
@@ -173,7 +173,7 @@ export class ConnectionTracker {
     const pureSyn = (flags & SYN) !== 0 && (flags & (ACK | RST)) === 0;
     const initial = pureSyn ? S_CLOSED : S_UNKNOWN;
     const flip = zeekFlipsAtStart(flags, seg.sport, seg.dport);
-    const zeek = new ZeekSession(seg.tsSec + seg.tsNsec / 1e9, flip);
+    const zeek = new ZeekSession(seg.tsSec, seg.tsNsec, flip, flags);
     const a = new Endpoint(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
     const b = new Endpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
     const conn = new Connection(this.connections.length + 1, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
@@ -191,7 +191,7 @@ export class ConnectionTracker {
     const flags = seg.flags;
     if ((flags & SYN) !== 0 && (flags & (ACK | RST)) === 0) {
       if (conn.rstAccepted) return true;                   // the old connection was reset
-      if (s.sentPureSyn) return seg.seq !== s.isn;         // same ISN: a retransmission; else a new attempt
+      if (s.sentPureSyn) return (seg.seq | 0) !== s.isn;         // same ISN: a retransmission; else a new attempt
       if (s.sentSynAck) return true;                       // the former responder now opens: a new connection
       if (r.sentPureSyn && !r.sentSynAck && s.packets === 0) return false; // simultaneous open
       if (s.finSent || r.finSent) return true;             // the old connection was closing or closed
@@ -220,14 +220,14 @@ export class ConnectionTracker {
     s.lastTsSec = sec;
     s.lastTsNsec = nsec;
     if (this.segments !== null) {
-      const i = this.segments.push(sec, nsec, conn.id, fromFirst, seg.flags, seg.seq, seg.ack, seg.window, seg.payloadLength);
+      const i = this.segments.push(sec, nsec, conn.id, fromFirst, seg.flags, seg.seq | 0, seg.ack | 0, seg.window, seg.payloadLength);
       if (conn.storeLast >= 0) this.segments.next[conn.storeLast] = i; else conn.storeFirst = i;
       conn.storeLast = i;
     }
     const dup = this.isDuplicate(s, seg);
     // Zeek sees both copies of a duplicated segment (its 't' letters count them); so does ConnSize.
     const zeekFromOrig = s.z === conn.zeek.orig;
-    conn.zeek.process(zeekFromOrig, seg.flags, seg.seq, seg.ack, seg.payloadLength, seg.window, seg.truncated, sec + nsec / 1e9);
+    conn.zeek.process(zeekFromOrig, seg.flags, seg.seq | 0, seg.ack | 0, seg.payloadLength, seg.window, seg.truncated, sec, nsec);
     if (conn.orig.z !== conn.zeek.orig) this.flip(conn);
     this.rememberPrevious(s, seg);
     if (dup) {
@@ -240,9 +240,9 @@ export class ConnectionTracker {
   /** The same segment captured twice: same direction and fields, a tiny time apart. */
   private isDuplicate(s: Endpoint, seg: TcpSegment): boolean {
     if (!s.prevValid) return false;
-    if (seg.seq !== s.prevSeq || seg.ack !== s.prevAck || seg.flags !== s.prevFlags || seg.payloadLength !== s.prevLen
+    if ((seg.seq | 0) !== s.prevSeq || (seg.ack | 0) !== s.prevAck || seg.flags !== s.prevFlags || seg.payloadLength !== s.prevLen
       || seg.window !== s.prevWin) return false;
-    if ((seg.hasTimestamps ? seg.tsVal : -1) !== s.prevTsVal) return false;
+    if (seg.hasTimestamps !== s.prevHasTs || (seg.hasTimestamps && (seg.tsVal | 0) !== s.prevTsVal)) return false;
     if (sackKey(seg) !== s.prevSack) return false;
     let dt = (seg.tsSec - s.prevSec) * 1e9 + (seg.tsNsec - s.prevNsec);
     if (dt < 0) dt = -dt;
@@ -254,12 +254,13 @@ export class ConnectionTracker {
 
   private rememberPrevious(s: Endpoint, seg: TcpSegment): void {
     s.prevValid = true;
-    s.prevSeq = seg.seq;
-    s.prevAck = seg.ack;
+    s.prevSeq = seg.seq | 0;
+    s.prevAck = seg.ack | 0;
     s.prevFlags = seg.flags;
     s.prevLen = seg.payloadLength;
     s.prevWin = seg.window;
-    s.prevTsVal = seg.hasTimestamps ? seg.tsVal : -1;
+    s.prevTsVal = seg.tsVal | 0;
+    s.prevHasTs = seg.hasTimestamps;
     s.prevSack = sackKey(seg);
     s.prevSec = seg.tsSec;
     s.prevNsec = seg.tsNsec;
@@ -291,17 +292,17 @@ export class ConnectionTracker {
       return;
     }
     const len = seg.payloadLength;
-    const seq = seg.seq;
+    const seq = seg.seq | 0;
     if (!s.seqKnown) {
       s.seqKnown = true;
       s.sndNxt = seq;
     }
     if ((flags & ACK) !== 0) this.onAck(conn, s, r, seg, index);
     if (len > 0) {
-      const end = (seq + len) >>> 0;
+      const end = (seq + len) | 0;
       if (seqLeq(end, s.sndNxt)) {
         // nothing new: a retransmission, or a 1-byte keep-alive probe (seq = sndNxt - 1)
-        if (len === 1 && seq === ((s.sndNxt - 1) >>> 0) && (flags & FIN) === 0) s.keepAlives++;
+        if (len === 1 && seq === ((s.sndNxt - 1) | 0) && (flags & FIN) === 0) s.keepAlives++;
         else s.retransmissions++;
       } else {
         if (seqLt(seq, s.sndNxt)) {
@@ -316,7 +317,7 @@ export class ConnectionTracker {
         s.lastDataSegment = index;
       }
     } else if ((flags & FIN) === 0) {
-      if ((flags & ACK) !== 0 && seq === ((s.sndNxt - 1) >>> 0)) s.keepAlives++; // keep-alive probe
+      if ((flags & ACK) !== 0 && seq === ((s.sndNxt - 1) | 0)) s.keepAlives++; // keep-alive probe
       else if (seqGt(seq, s.sndNxt)) s.sndNxt = seq; // data we did not capture was sent before
     }
     if ((flags & FIN) !== 0) {
@@ -331,7 +332,11 @@ export class ConnectionTracker {
     const raw = seg.window;
     if (raw === 0) {
       s.zeroWindows++;
-      if (s.zeroWindowFirstSegment < 0) s.zeroWindowFirstSegment = index;
+      if (s.zeroWindowFirstSegment < 0) {
+        s.zeroWindowFirstSegment = index;
+        s.zeroWindowFirstTsSec = seg.tsSec;
+        s.zeroWindowFirstTsNsec = seg.tsNsec;
+      }
       s.zeroWindowLastSegment = index;
     }
     if ((seg.flags & SYN) !== 0) {
@@ -349,15 +354,16 @@ export class ConnectionTracker {
     const isAck = (flags & ACK) !== 0;
     const sec = seg.tsSec, nsec = seg.tsNsec;
     if (seg.windowScale >= 0 || !s.sawSyn) s.wscaleOffered = seg.windowScale;
-    if (s.sawSyn && seg.seq === s.isn && (isAck ? s.sentSynAck : s.sentPureSyn)) {
+    const seq = seg.seq | 0, ack = seg.ack | 0;
+    if (s.sawSyn && seq === s.isn && (isAck ? s.sentSynAck : s.sentPureSyn)) {
       s.retransmissions++;
       s.synRetransmissions++;
       return;
     }
     s.sawSyn = true;
-    s.isn = seg.seq;
+    s.isn = seq;
     if (isAck) s.sentSynAck = true; else s.sentPureSyn = true;
-    const end = (seg.seq + 1 + seg.payloadLength) >>> 0;
+    const end = (seq + 1 + seg.payloadLength) | 0;
     if (!s.seqKnown || seqGt(end, s.sndNxt)) {
       if (seg.payloadLength > 0) {
         s.uniqueBytes += seg.payloadLength; // data on a SYN (TCP Fast Open)
@@ -373,10 +379,10 @@ export class ConnectionTracker {
     }
     this.event(conn, s, E_SEND_SYN_ACK, index, sec, nsec);
     // the SYN+ACK completes the receiver's open only if it acknowledges the receiver's SYN
-    if (!r.sawSyn || seg.ack === ((r.isn + 1) >>> 0)) this.event(conn, r, E_RECV_SYN_ACK, index, sec, nsec);
-    if (!s.ackKnown || seqGt(seg.ack, s.ackSent)) {
+    if (!r.sawSyn || ack === ((r.isn + 1) | 0)) this.event(conn, r, E_RECV_SYN_ACK, index, sec, nsec);
+    if (!s.ackKnown || seqGt(ack, s.ackSent)) {
       s.ackKnown = true;
-      s.ackSent = seg.ack;
+      s.ackSent = ack;
     }
     // RFC 7323: scaling applies only when both SYNs offered it
     if (r.wscaleOffered >= 0 && s.wscaleOffered >= 0) {
@@ -389,12 +395,13 @@ export class ConnectionTracker {
   }
 
   private onAck(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
-    const ack = seg.ack;
+    const ack = seg.ack | 0;
     const sec = seg.tsSec, nsec = seg.tsNsec;
-    if (r.state === S_SYN_RECEIVED && r.sawSyn && seqGeq(ack, (r.isn + 1) >>> 0)) {
+    if (r.state === S_SYN_RECEIVED && r.sawSyn && seqGeq(ack, (r.isn + 1) | 0)) {
       this.event(conn, r, E_SYN_ACKED, index, sec, nsec);
     }
-    if (r.finSent && !r.finAcked && seqGeq(ack, (r.finSeq + 1) >>> 0)) {
+    if (r.finSent && !r.finAcked && seqGeq(ack, (r.finSeq + 1) | 0)) {
+      if (r.crossedFin && r.state === S_LAST_ACK && r.crossedFinChange === r.lastChangeIndex) this.rewriteCrossedClose(conn, r);
       r.finAcked = true;
       r.finAckedSegment = index;
       r.finAckedTsSec = sec;
@@ -405,7 +412,7 @@ export class ConnectionTracker {
       // Did this ACK take in new peer data (not just the SYN or FIN octet)?
       let point = ack;
       if (r.finSent && seqGt(point, r.finSeq)) point = r.finSeq;
-      const base = s.ackKnown ? s.ackSent : (r.sawSyn ? (r.isn + 1) >>> 0 : point);
+      const base = s.ackKnown ? s.ackSent : (r.sawSyn ? (r.isn + 1) | 0 : point);
       const tookData = seqGt(point, base);
       s.ackKnown = true;
       s.ackSent = ack;
@@ -425,7 +432,7 @@ export class ConnectionTracker {
 
   private onFin(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
     const sec = seg.tsSec, nsec = seg.tsNsec;
-    const finSeq = (seg.seq + seg.payloadLength) >>> 0;
+    const finSeq = ((seg.seq | 0) + seg.payloadLength) | 0;
     if (s.finSent) {
       if (finSeq === s.finSeq) {
         s.finRetransmissions++;
@@ -440,24 +447,65 @@ export class ConnectionTracker {
     s.finSegment = index;
     s.finTsSec = sec;
     s.finTsNsec = nsec;
-    if (!s.seqKnown || seqGt((finSeq + 1) >>> 0, s.sndNxt)) {
+    if (!s.seqKnown || seqGt((finSeq + 1) | 0, s.sndNxt)) {
       s.seqKnown = true;
-      s.sndNxt = (finSeq + 1) >>> 0;
+      s.sndNxt = (finSeq + 1) | 0;
     }
     if (conn.firstFin === null) conn.firstFin = conn.roleOf(s);
     r.windowAtPeerFin = r.windowLast;
-    const acksPeerFin = (seg.flags & ACK) !== 0 && r.finSent && seqGeq(seg.ack, (r.finSeq + 1) >>> 0);
-    if (s.state === S_CLOSE_WAIT && r.finSent && !acksPeerFin && s.closeWaitChange >= 0
-      && s.closeWaitChange === s.lastChangeIndex) {
-      // Simultaneous close: this FIN left before the peer's FIN arrived (it does not ACK it), so the
-      // CLOSE_WAIT recorded on sight of the peer's FIN never happened.
-      this.undoChange(conn, s, s.closeWaitChange);
-      this.event(conn, s, E_SEND_FIN, index, sec, nsec, 'simultaneous-close');
-      this.event(conn, s, E_RECV_FIN, index, sec, nsec, 'simultaneous-close');
-    } else {
-      this.event(conn, s, E_SEND_FIN, index, sec, nsec);
+    r.lastDataAtPeerFinTsSec = r.lastDataTsSec;
+    r.lastDataAtPeerFinTsNsec = r.lastDataTsNsec;
+    // A FIN that does not acknowledge the peer's earlier FIN may have crossed it (simultaneous
+    // close). That is only concluded once the peer acknowledges this FIN (see onAck); until then
+    // this side is taken to answer the peer's FIN (CLOSE_WAIT → LAST_ACK), as Suricata does.
+    const acksPeerFin = (seg.flags & ACK) !== 0 && r.finSent && seqGeq(seg.ack | 0, (r.finSeq + 1) | 0);
+    const mayHaveCrossed = s.state === S_CLOSE_WAIT && r.finSent && !acksPeerFin && s.closeWaitChange >= 0
+      && s.closeWaitChange === s.lastChangeIndex;
+    this.event(conn, s, E_SEND_FIN, index, sec, nsec);
+    if (mayHaveCrossed && s.state === S_LAST_ACK) {
+      s.crossedFin = true;
+      s.crossedFinChange = s.lastChangeIndex;
     }
     this.event(conn, r, E_RECV_FIN, index, sec, nsec);
+  }
+
+  /**
+   * The peer has just acknowledged `e`'s FIN, and that FIN had crossed the peer's FIN: `e` sent
+   * it from ESTABLISHED (FIN_WAIT_1) and received the peer's FIN afterwards (CLOSING), RFC 9293
+   * §3.6 case 2. Rewrite the two changes recorded on the "answer" assumption.
+   */
+  private rewriteCrossedClose(conn: Connection, e: Endpoint): void {
+    const lastAck = conn.changes[e.crossedFinChange]!;
+    const closeWait = conn.changes[e.closeWaitChange]!;
+    const before = closeWait.from;
+    conn.changes.splice(e.closeWaitChange, 1);
+    lastAck.from = before;
+    lastAck.to = 'FIN_WAIT_1';
+    lastAck.reason = 'simultaneous-close';
+    const closing: StateChange = {
+      endpoint: lastAck.endpoint, from: 'FIN_WAIT_1', to: 'CLOSING', segment: lastAck.segment,
+      tsSec: lastAck.tsSec, tsNsec: lastAck.tsNsec, reason: 'simultaneous-close',
+    };
+    conn.changes.splice(conn.changes.indexOf(lastAck) + 1, 0, closing);
+    e.state = S_CLOSING;
+    e.crossedFin = false;
+    this.reindex(conn);
+  }
+
+  /** Recompute the change-list bookmarks of both endpoints after an edit of the list. */
+  private reindex(conn: Connection): void {
+    for (const e of [conn.orig, conn.resp]) {
+      const role = conn.roleOf(e);
+      e.lastChangeIndex = -1;
+      e.closeWaitChange = -1;
+      for (let i = 0; i < conn.changes.length; i++) {
+        const c = conn.changes[i]!;
+        if (c.endpoint !== role) continue;
+        e.lastChangeIndex = i;
+        if (c.to === 'CLOSE_WAIT') e.closeWaitChange = i;
+      }
+      e.crossedFinChange = e.crossedFin ? e.lastChangeIndex : -1;
+    }
   }
 
   private onRst(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
@@ -492,21 +540,6 @@ export class ConnectionTracker {
     e.timerEvent = -1;
     if (next === S_TIME_WAIT) this.armTimer(e, E_TIME_WAIT_EXPIRED, sec, nsec, this.timeWaitNs);
     else if (next === S_FIN_WAIT_2 && !e.notOrphan) this.armTimer(e, E_FIN_TIMEOUT, sec, nsec, this.finTimeoutNs);
-  }
-
-  private undoChange(conn: Connection, e: Endpoint, at: number): void {
-    const c = conn.changes[at]!;
-    e.state = STATE_NAMES.indexOf(c.from);
-    conn.changes.splice(at, 1);
-    e.closeWaitChange = -1;
-    // the other endpoint's bookmarks after `at` move down by one
-    const o = other(conn, e);
-    if (o.lastChangeIndex > at) o.lastChangeIndex--;
-    if (o.closeWaitChange > at) o.closeWaitChange--;
-    e.lastChangeIndex = -1;
-    for (let i = conn.changes.length - 1; i >= 0; i--) {
-      if (conn.changes[i]!.endpoint === conn.roleOf(e)) { e.lastChangeIndex = i; break; }
-    }
   }
 
   private armTimer(e: Endpoint, ev: number, sec: number, nsec: number, ns: number): void {
@@ -547,7 +580,7 @@ function other(conn: Connection, e: Endpoint): Endpoint {
 
 function sackKey(seg: TcpSegment): number {
   if (seg.sackCount === 0) return 0;
-  return (seg.sackEdges[0]! ^ seg.sackEdges[1]! ^ seg.sackCount) >>> 0;
+  return (seg.sackEdges[0]! ^ seg.sackEdges[1]! ^ seg.sackCount) | 0;
 }
 
 /**
@@ -558,7 +591,7 @@ function sackKey(seg: TcpSegment): number {
  */
 function rstAcceptable(s: Endpoint, r: Endpoint, seg: TcpSegment): boolean {
   if (r.state === S_SYN_SENT) {
-    return (seg.flags & ACK) !== 0 && r.sawSyn && seg.ack === ((r.isn + 1) >>> 0);
+    return (seg.flags & ACK) !== 0 && r.sawSyn && (seg.ack | 0) === ((r.isn + 1) | 0);
   }
   if (r.state === S_CLOSED || (r.state === S_UNKNOWN && !r.ackKnown && !s.seqKnown)) return true;
   let lo = 0, hi = 0, have = false;
@@ -577,5 +610,5 @@ function rstAcceptable(s: Endpoint, r: Endpoint, seg: TcpSegment): boolean {
   }
   if (!have) return true;
   const win = r.windowLast > 0 ? r.windowLast : 1;
-  return seqBetween(seg.seq, (lo - 1) >>> 0, (hi + win) >>> 0);
+  return seqBetween(seg.seq | 0, (lo - 1) | 0, (hi + win) | 0);
 }

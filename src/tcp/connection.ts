@@ -31,6 +31,8 @@ export class Endpoint {
   initialState: number;
 
   // --- sequence space ---
+  // Sequence and acknowledgement numbers are kept as signed 32-bit values (`x | 0`) so that they
+  // stay small integers in the engine; `x >>> 0` gives the number as it is on the wire.
   /** A SYN (or SYN+ACK) from this side was seen; `isn` holds its sequence number. */
   sawSyn = false;
   isn = 0;
@@ -72,6 +74,9 @@ export class Endpoint {
   windowMax = -1;
   /** This side's advertised window just before the peer's FIN arrived (-1: unknown). */
   windowAtPeerFin = -1;
+  /** lastDataTs* as it was when the peer's FIN arrived (-1: no peer FIN, or no data before it). */
+  lastDataAtPeerFinTsSec = -1;
+  lastDataAtPeerFinTsNsec = 0;
 
   // --- counters ---
   packets = 0;
@@ -84,6 +89,8 @@ export class Endpoint {
   finRetransmissions = 0;
   zeroWindows = 0;
   zeroWindowFirstSegment = -1;
+  zeroWindowFirstTsSec = -1;
+  zeroWindowFirstTsNsec = 0;
   zeroWindowLastSegment = -1;
   keepAlives = 0;
   /** The same segment captured twice (e.g. `-i any` on loopback). */
@@ -112,6 +119,7 @@ export class Endpoint {
   prevFlags = 0;
   prevLen = 0;
   prevWin = 0;
+  prevHasTs = false;
   prevTsVal = 0;
   prevSack = 0;
   prevSec = 0;
@@ -130,6 +138,9 @@ export class Endpoint {
   closeWaitChange = -1;
   /** Index in Connection.changes of this side's latest change (-1). */
   lastChangeIndex = -1;
+  /** This side's FIN did not acknowledge the peer's FIN: it may have crossed it (see the tracker). */
+  crossedFin = false;
+  crossedFinChange = -1;
 
   /** Zeek's view of this side. */
   z: ZeekEndpoint;

@@ -67,7 +67,6 @@ export class ZeekEndpoint {
   win0Thresh = 1;
   gapCnt = 0;
   gapThresh = 1;
-  lastTime = 0;
   // Reassembler (relative sequence numbers, starting at 1).
   lastReassem = 1;
   trimSeq = 1;
@@ -88,9 +87,9 @@ export class ZeekEndpoint {
   /** TCP_Endpoint::Size(): bytes from sequence numbers, SYN and FIN octets excluded. */
   size(): number {
     if (this.prevState === Z_SYN_SENT && this.state === Z_RESET && this.peer.state === Z_INACTIVE && !this.noDataAcked()) return 0;
-    const last64 = this.seqWraps * TWO32 + this.lastSeq;
-    const ack64 = this.ackWraps * TWO32 + this.ackSeq;
-    let size = (last64 > ack64 ? last64 : ack64) - this.startSeq;
+    const last64 = this.seqWraps * TWO32 + (this.lastSeq >>> 0);
+    const ack64 = this.ackWraps * TWO32 + (this.ackSeq >>> 0);
+    let size = (last64 > ack64 ? last64 : ack64) - (this.startSeq >>> 0);
     // Zeek computes this in uint64; a negative value would wrap to an absurd count. Report 0.
     if (size < 0) return 0;
     if (size !== 0) size--;
@@ -99,17 +98,18 @@ export class ZeekEndpoint {
   }
 
   noDataAcked(): boolean {
-    const ack = this.ackWraps * TWO32 + this.ackSeq;
-    return ack === this.startSeq || ack === this.startSeq + 1;
+    const ack = this.ackWraps * TWO32 + (this.ackSeq >>> 0);
+    const start = this.startSeq >>> 0;
+    return ack === start || ack === start + 1;
   }
 
   private updateLastSeqRaw(seq: number): void {
-    if (seq < this.lastSeq) this.seqWraps++;
+    if ((seq >>> 0) < (this.lastSeq >>> 0)) this.seqWraps++;
     this.lastSeq = seq;
   }
 
   private updateAckSeqRaw(seq: number): void {
-    if (seq < this.ackSeq) this.ackWraps++;
+    if ((seq >>> 0) < (this.ackSeq >>> 0)) this.ackWraps++;
     this.ackSeq = seq;
   }
 
@@ -125,7 +125,7 @@ export class ZeekEndpoint {
     const delta = seqDiff(lastSeq, this.lastSeq);
     if ((flags & (SYN | RST)) !== 0 && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted jump
-    } else if ((flags & FIN) !== 0 && this.lastSeq === ((this.startSeq + 1) >>> 0)) {
+    } else if ((flags & FIN) !== 0 && this.lastSeq === ((this.startSeq + 1) | 0)) {
       this.updateLastSeqRaw(lastSeq); // only SYN and FIN seen: accept the FIN even "backwards"
     } else if (this.state === Z_RESET) {
       // don't trust sequence numbers after a RST
@@ -141,23 +141,23 @@ export class ZeekEndpoint {
   relativeSeq(cur: number, last: number, wraps: number, session: ZeekSession): number {
     const delta = seqDiff(cur, last);
     if (delta < 0) {
-      if (wraps && cur > last) wraps--;
+      if (wraps && (cur >>> 0) > (last >>> 0)) wraps--;
     } else if (delta > 0) {
-      if (cur < last) wraps++;
+      if ((cur >>> 0) < (last >>> 0)) wraps++;
     }
     if (wraps === 0) {
       const d = seqDiff(cur, this.startSeq);
       if (d < 0) session.underflow = true;
       return d;
     }
-    return wraps * TWO32 + cur - this.startSeq;
+    return wraps * TWO32 + (cur >>> 0) - (this.startSeq >>> 0);
   }
 
   // ---- Reassembler (TCP_Reassembler / Reassembler), reduced to what content gaps need ----
 
   /** DataSent(): this endpoint sent payload [seq, seq+len) (relative). */
   dataSent(session: ZeekSession, seq: number, len: number): void {
-    const ack = this.ackWraps * TWO32 + this.ackSeq - this.startSeq;
+    const ack = this.ackWraps * TWO32 + (this.ackSeq >>> 0) - (this.startSeq >>> 0);
     const upper = seq + len;
     if (seq < ack) {
       if (upper <= ack) return; // already delivered and acked
@@ -252,20 +252,25 @@ export class ZeekSession {
   firstPacketSeen = 0;
   /** Set while processing one segment (get_relative_seq underflow). */
   underflow = false;
-  /** Zeek's Conn last_time: not advanced once both sides have closed (conn.log duration). */
-  lastTime = 0;
-  startTime = 0;
+  /** Zeek's Conn start and last_time (last_time stops once both sides have closed: conn.log duration). */
+  startSec = 0;
+  startNsec = 0;
+  lastSec = 0;
+  lastNsec = 0;
+  /** The first segment was a SYN+ACK that did not flip the roles: a late flip is still possible. */
+  private lateFlipPossible = false;
   /** Incremented on every role flip; the owner swaps its own orig/resp when this changes. */
   flips = 0;
 
-  constructor(startTime: number, flipAtStart: boolean) {
+  constructor(startSec: number, startNsec: number, flipAtStart: boolean, firstFlags: number) {
     this.orig = new ZeekEndpoint(true);
     this.resp = new ZeekEndpoint(false);
     this.orig.peer = this.resp;
     this.resp.peer = this.orig;
-    this.startTime = startTime;
-    this.lastTime = startTime;
+    this.startSec = this.lastSec = startSec;
+    this.startNsec = this.lastNsec = startNsec;
     if (flipAtStart) this.history = '^';
+    this.lateFlipPossible = !flipAtStart && (firstFlags & (SYN | ACK)) === (SYN | ACK);
   }
 
   // ---- history ----
@@ -376,9 +381,16 @@ export class ZeekSession {
    * caller re-derives it after a flip). Returns true when the roles flipped during this segment.
    */
   process(fromOrig: boolean, flags: number, seq: number, ack: number, len: number, window: number,
-    truncated: boolean, t: number): boolean {
+    truncated: boolean, sec: number, nsec: number): boolean {
     const flipsBefore = this.flips;
-    if (this.lateFlip(flags, len)) fromOrig = !fromOrig;
+    if (this.lateFlipPossible) {
+      // only while the history is still "H" (see lateFlip)
+      if (this.history.length > 1) this.lateFlipPossible = false;
+      else if (this.lateFlip(flags, len)) {
+        fromOrig = !fromOrig;
+        this.lateFlipPossible = false;
+      }
+    }
     const ep = fromOrig ? this.orig : this.resp;
     const peer = ep.peer;
     this.setPartialStatus(flags, ep.isOrig);
@@ -386,15 +398,18 @@ export class ZeekSession {
     if (flags & SYN) segLen++;
     if (flags & FIN) segLen++;
     if (flags & RST) segLen -= len;
-    const seqOnePast = (seq + segLen) >>> 0;
-    this.initEndpoint(ep, flags, seq, seqOnePast, t);
+    const seqOnePast = (seq + segLen) | 0;
+    this.initEndpoint(ep, flags, seq, seqOnePast);
     this.underflow = false;
     const relSeq = ep.relativeSeq(seq, ep.lastSeq, ep.seqWraps, this);
     const seqUnderflow = this.underflow;
     this.updateHistory(flags, ep, relSeq, len);
     // update_window(): only the zero-window history entry matters for conn.log
     if (window === 0 && (flags & RST) === 0 && peer.state !== Z_CLOSED && ep.state !== Z_RESET) this.scaled(ep, 'W', 1);
-    if (!this.orig.didClose || !this.resp.didClose) this.lastTime = t;
+    if (!this.orig.didClose || !this.resp.didClose) {
+      this.lastSec = sec;
+      this.lastNsec = nsec;
+    }
     if (flags & FIN) {
       ep.finCnt++;
       ep.finSeq = relSeq + segLen;
@@ -405,7 +420,7 @@ export class ZeekSession {
       if (peer.state === Z_INACTIVE) {
         relAck = 1;
         // init_peer(): number the peer as though we had seen its SYN
-        peer.startSeq = peer.ackSeq = peer.lastSeq = (ack - 1) >>> 0;
+        peer.startSeq = peer.ackSeq = peer.lastSeq = (ack - 1) | 0;
       } else {
         this.underflow = false;
         relAck = peer.relativeSeq(ack, peer.ackSeq, peer.ackWraps, this);
@@ -414,7 +429,6 @@ export class ZeekSession {
       }
     }
     const deltaLast = ep.updateLastSeq(this, seqOnePast, flags, len);
-    ep.lastTime = t;
     const close = this.updateStateMachine(ep, peer, seq, len, deltaLast, ep.isOrig, flags);
     if (flags & ACK) peer.ackReceived(this, relAck);
     if (len > 0 && !truncated && (flags & RST) === 0 && !seqUnderflow) {
@@ -424,7 +438,7 @@ export class ZeekSession {
     return this.flips !== flipsBefore;
   }
 
-  private initEndpoint(e: ZeekEndpoint, flags: number, firstSeq: number, lastSeq: number, t: number): void {
+  private initEndpoint(e: ZeekEndpoint, flags: number, firstSeq: number, lastSeq: number): void {
     switch (e.state) {
       case Z_INACTIVE:
         if (flags & SYN) {
@@ -432,12 +446,11 @@ export class ZeekSession {
           e.startSeq = firstSeq;
         } else {
           // partial connection: number as though we had seen a SYN
-          e.ackSeq = (firstSeq - 1) >>> 0;
-          e.startSeq = (firstSeq - 1) >>> 0;
+          e.ackSeq = (firstSeq - 1) | 0;
+          e.startSeq = (firstSeq - 1) | 0;
           lastSeq = firstSeq;
         }
         e.lastSeq = lastSeq;
-        void t;
         break;
       case Z_SYN_SENT:
       case Z_SYN_ACK_SENT:

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { collect, type SegmentSnapshot } from '../capture/collect-segments.js';
-import { parseTcpdumpTcpLines, runTcpdump, tcpdumpMissing, type TcpdumpTcpLine } from './tcpdump-oracle.js';
+import { collect } from '../capture/collect-segments.js';
+import { assertSameAsTcpdump, parseTcpdumpTcpLines, runTcpdump, tcpdumpMissing } from './tcpdump-oracle.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 const TSO_REASON = 'IPv4 total length 0 (TCP segmentation offload: the capture saw the packet before the NIC filled in the '
@@ -63,44 +63,6 @@ function tsharkAvailable(): boolean {
   return !spawnSync('tshark', ['--version'], { encoding: 'utf8' }).error;
 }
 
-function compareLine(file: string, ours: SegmentSnapshot, theirs: TcpdumpTcpLine, nano: boolean): void {
-  const where = `${file} record ${ours.record}: tcpdump printed\n  ${theirs.line}\n`;
-  const unit = nano ? 1e9 : 1e6;
-  const expectSec = theirs.sec + Math.floor(theirs.frac / unit);
-  const expectFrac = theirs.frac % unit;
-  const ourFrac = nano ? ours.tsNsec : Math.floor(ours.tsNsec / 1000);
-  const skipTime = !nano && WRONG_TCPDUMP_MICROSECONDS[file]?.records.includes(ours.record);
-  if (!skipTime) assert.deepEqual([ours.tsSec, ourFrac], [expectSec, expectFrac], `${where}timestamp`);
-  assert.equal(ours.ip, theirs.ip, `${where}IP version`);
-  assert.equal(ours.src, theirs.src, `${where}source address`);
-  assert.equal(ours.sport, theirs.sport, `${where}source port`);
-  assert.equal(ours.dst, theirs.dst, `${where}destination address`);
-  assert.equal(ours.dport, theirs.dport, `${where}destination port`);
-  // tcpdump 4.99 prints the 8 classic flag bits; the AE bit (its 'e') only in later versions.
-  const ourFlags = theirs.flags.includes('e') ? ours.flagText : flagText8(ours.flags);
-  assert.equal(ourFlags, theirs.flags, `${where}flags`);
-  if (theirs.seq !== undefined) assert.equal(ours.seq, theirs.seq, `${where}seq`);
-  if (theirs.seqEnd !== undefined) assert.equal((ours.seq + ours.len) % 2 ** 32, theirs.seqEnd, `${where}seq end`);
-  if (theirs.ack !== undefined) assert.equal(ours.ack, theirs.ack, `${where}ack`);
-  if (theirs.win !== undefined) assert.equal(ours.win, theirs.win, `${where}win`);
-  if (theirs.urg !== undefined) assert.equal(ours.urg, theirs.urg, `${where}urg`);
-  if (theirs.length !== undefined) assert.equal(ours.len, theirs.length, `${where}length`);
-  if (theirs.options !== undefined) {
-    const o = theirs.options;
-    assert.deepEqual(
-      { mss: ours.mss, windowScale: ours.windowScale, sackPermitted: ours.sackPermitted, timestamps: ours.timestamps, sack: ours.sack },
-      { mss: o.mss, windowScale: o.windowScale, sackPermitted: o.sackPermitted, timestamps: o.timestamps, sack: o.sack.slice(0, 8) },
-      `${where}options`);
-  }
-}
-
-function flagText8(flags: number): string {
-  const letters = 'FSRP.UEW';
-  let s = '';
-  for (let i = 0; i < 8; i++) if (flags & (1 << i)) s += letters[i];
-  return s || 'none';
-}
-
 describe('every corpus capture: our TCP segments = tcpdump -S -tt -n', { skip: skipReason ?? false }, () => {
   const captures = skipReason ? [] : corpusCaptures();
 
@@ -121,7 +83,11 @@ describe('every corpus capture: our TCP segments = tcpdump -S -tt -n', { skip: s
         const lines = parseTcpdumpTcpLines(runTcpdump(path, nano));
         assert.equal(comparable.length, lines.length,
           `${file}${nano ? ' (--nano)' : ''}: ${comparable.length} segments, tcpdump printed ${lines.length} TCP lines`);
-        for (let i = 0; i < lines.length; i++) compareLine(file, comparable[i]!, lines[i]!, nano);
+        for (let i = 0; i < lines.length; i++) {
+          const ours = comparable[i]!;
+          const skipTime = !nano && WRONG_TCPDUMP_MICROSECONDS[file]?.records.includes(ours.record);
+          assertSameAsTcpdump(ours, lines[i]!, file, { nano, skipTime });
+        }
       }
     });
   }

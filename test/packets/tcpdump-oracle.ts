@@ -1,6 +1,7 @@
 // Test helper: runs tcpdump on a capture and parses its TCP lines (`tcpdump -S -tt -n` grammar,
 // anchors.md §6.2) into fields, so tests can compare our segments with an independent decoder.
 
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
 export interface TcpdumpTcpLine {
@@ -130,4 +131,64 @@ function parseOptions(text: string): TcpdumpOptions {
     }
   }
   return options;
+}
+
+/** The fields of our segment that a tcpdump line can be compared with (see collect-segments.ts). */
+export interface ComparableSegment {
+  record: number;
+  tsSec: number;
+  tsNsec: number;
+  ip: 'IP' | 'IP6';
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  flags: number;
+  seq: number;
+  ack: number;
+  win: number;
+  urg: number;
+  len: number;
+  mss: number;
+  windowScale: number;
+  sackPermitted: boolean;
+  timestamps: string | null;
+  sack: number[];
+}
+
+/**
+ * Assert that our segment says what tcpdump printed: time (µs, or ns with `nano`), addresses,
+ * ports, flags, and seq/ack/win/urg/length/options where tcpdump printed them.
+ */
+export function assertSameAsTcpdump(ours: ComparableSegment, theirs: TcpdumpTcpLine, context: string, opts: { nano: boolean; skipTime?: boolean }): void {
+  const where = `${context} record ${ours.record}: tcpdump printed\n  ${theirs.line}\n`;
+  const unit = opts.nano ? 1e9 : 1e6;
+  if (!opts.skipTime) {
+    // tcpdump prints an out-of-range fraction as is ("1418145370.1000000"): normalise it.
+    const expected = [theirs.sec + Math.floor(theirs.frac / unit), theirs.frac % unit];
+    assert.deepEqual([ours.tsSec, opts.nano ? ours.tsNsec : Math.floor(ours.tsNsec / 1000)], expected, `${where}timestamp`);
+  }
+  assert.deepEqual([ours.ip, ours.src, ours.sport, ours.dst, ours.dport], [theirs.ip, theirs.src, theirs.sport, theirs.dst, theirs.dport], `${where}addresses and ports`);
+  // tcpdump 4.99 prints the 8 classic flag bits; the AE bit (its 'e') only in later versions.
+  assert.equal(flagLetters(theirs.flags.includes('e') ? ours.flags : ours.flags & 0xff), theirs.flags, `${where}flags`);
+  if (theirs.seq !== undefined) assert.equal(ours.seq, theirs.seq, `${where}seq`);
+  if (theirs.seqEnd !== undefined) assert.equal((ours.seq + ours.len) % 2 ** 32, theirs.seqEnd, `${where}seq end`);
+  if (theirs.ack !== undefined) assert.equal(ours.ack, theirs.ack, `${where}ack`);
+  if (theirs.win !== undefined) assert.equal(ours.win, theirs.win, `${where}win`);
+  if (theirs.urg !== undefined) assert.equal(ours.urg, theirs.urg, `${where}urg`);
+  if (theirs.length !== undefined) assert.equal(ours.len, theirs.length, `${where}length`);
+  if (theirs.options !== undefined) {
+    const o = theirs.options;
+    assert.deepEqual(
+      { mss: ours.mss, windowScale: ours.windowScale, sackPermitted: ours.sackPermitted, timestamps: ours.timestamps, sack: ours.sack },
+      { mss: o.mss, windowScale: o.windowScale, sackPermitted: o.sackPermitted, timestamps: o.timestamps, sack: o.sack.slice(0, 8) },
+      `${where}options`);
+  }
+}
+
+/** print-tcp.c's flag letters, written out here independently of src/segment/tcp-segment.ts. */
+function flagLetters(flags: number): string {
+  let s = '';
+  for (let i = 0; i < 9; i++) if (flags & (1 << i)) s += 'FSRP.UEWe'[i];
+  return s || 'none';
 }

@@ -62,3 +62,42 @@ export function forkingServerModel(client = '127.0.0.1:41234', server = '127.0.0
     captureEndNsec: 5_000_000,
   };
 }
+
+/**
+ * One long bulk transfer: handshake, `count` segments alternating 1448-byte data (server → client)
+ * and ACKs every second segment, 100 µs apart, then a FIN each way. With `marksEvery` > 0 every
+ * n-th data segment is marked a retransmission (so elision cannot hide them).
+ */
+export function bulkModel(count: number, marksEvery = 0): LadderModel {
+  const segments: LadderSegment[] = [];
+  const push = (fromOrig: boolean, us: number, flags: number, seq: number, ack: number, len: number, marks = 0) => {
+    const ns = Math.round(us * 1e3);
+    segments.push({ conn: 0, fromOrig, tsSec: T0 + Math.floor(ns / 1e9), tsNsec: ns % 1e9, flags, seq, ack, payloadLength: len, window: 1024, marks, index: segments.length });
+  };
+  push(true, 0, SYN, 0, 0, 0);
+  push(false, 50, SYN | ACK, 0, 1, 0);
+  push(true, 100, ACK, 1, 1, 0);
+  let seq = 1, t = 200;
+  for (let k = 0; segments.length < count - 2; k++) {
+    const mark = marksEvery > 0 && k % marksEvery === marksEvery - 1 ? 1 : 0;
+    push(false, t, ACK, seq, 1, 1448, mark);
+    seq += 1448;
+    t += 100;
+    if (k % 2 === 1 && segments.length < count - 2) { push(true, t, ACK, 1, seq, 0); t += 100; }
+  }
+  push(false, t, FIN | ACK, seq, 1, 0);
+  push(true, t + 100, FIN | ACK, 1, seq + 1, 0);
+  return {
+    title: `bulk transfer of ${count} segments`,
+    lanes: [{ label: '10.0.0.1:50000', role: 'client' }, { label: '10.0.0.2:443', role: 'server' }],
+    connections: [{
+      id: 7, origLane: 0, respLane: 1, origLabel: '10.0.0.1:50000', respLabel: '10.0.0.2:443',
+      origInitial: 'CLOSED', respInitial: 'CLOSED', origFinal: 'LAST_ACK', respFinal: 'FIN_WAIT_1',
+    }],
+    segments,
+    stateChanges: [],
+    findings: [],
+    captureEndSec: segments[segments.length - 1]!.tsSec,
+    captureEndNsec: segments[segments.length - 1]!.tsNsec,
+  };
+}

@@ -133,6 +133,8 @@ export function tcpdump(args: string[], env: Record<string, string> = {}): strin
 
 /** One TCP packet as tcpdump prints it with absolute numbers; fields absent when not printed. */
 export interface OracleSeg {
+  /** 0-based index of the packet (every timestamped line of the oracle, TCP or not). */
+  packet: number;
   sec: number;
   nsec: number;
   src: string;
@@ -167,8 +169,17 @@ function splitAddrPort(tok: string): [string, number] | null {
  * Parses TCP packets out of `tcpdump -S -tt -n [-v|-vv]` output. The -v IPv4 header line gives the
  * time of the indented TCP line after it.
  */
-export function parseOracle(text: string): { segs: OracleSeg[]; firstSec: number; firstNsec: number } {
+export interface Oracle {
+  segs: OracleSeg[];
+  firstSec: number;
+  firstNsec: number;
+  /** Time of every packet, in nanoseconds. */
+  times: bigint[];
+}
+
+export function parseOracle(text: string): Oracle {
   const out: OracleSeg[] = [];
+  const times: bigint[] = [];
   let firstSec = -1, firstNsec = 0;
   let sec = 0, nsec = 0;
   let lastAddrs: [string, string] | null = null;
@@ -178,6 +189,7 @@ export function parseOracle(text: string): { segs: OracleSeg[]; firstSec: number
       sec = Number(t[1]);
       nsec = Number(t[2]!.padEnd(9, '0'));
       if (firstSec < 0) { firstSec = sec; firstNsec = nsec; }
+      times.push(BigInt(sec) * 1_000_000_000n + BigInt(nsec));
     }
     const m = TCP_RE.exec(line);
     if (!m) {
@@ -202,7 +214,7 @@ export function parseOracle(text: string): { segs: OracleSeg[]; firstSec: number
     const tsM = /TS val (\d+) ecr (\d+)/.exec(opts);
     const sackM = /sack \d+ ((?:\{\d+:\d+\})+)/.exec(opts);
     out.push({
-      sec, nsec, src: src[0], dst: dst[0], sport: src[1], dport: dst[1], flags: m[3]!,
+      packet: times.length - 1, sec, nsec, src: src[0], dst: dst[0], sport: src[1], dport: dst[1], flags: m[3]!,
       seq: seqM ? Number(seqM[1]) : undefined, seqEnd: seqM?.[2] !== undefined ? Number(seqM[2]) : undefined,
       ack: num(/, ack (\d+)/), win: num(/, win (\d+)/) ?? -1, urg: num(/, urg (\d+)/), len: num(/, length (\d+)/),
       mss: Number(/(?:^|,)mss (\d+)/.exec(opts)?.[1] ?? -1), wscale: Number(/(?:^|,)wscale (\d+)/.exec(opts)?.[1] ?? -1),
@@ -211,7 +223,7 @@ export function parseOracle(text: string): { segs: OracleSeg[]; firstSec: number
       checksumOk: !/cksum 0x[0-9a-f]+ \(incorrect/.test(rest),
     });
   }
-  return { segs: out, firstSec, firstNsec };
+  return { segs: out, firstSec, firstNsec, times };
 }
 
 // ---- comparing a parsed rendering with the oracle ----------------------------------------------
@@ -219,7 +231,8 @@ export function parseOracle(text: string): { segs: OracleSeg[]; firstSec: number
 export type TimeMode =
   | 'time-of-day' // default: UTC time of day, days counted from 1970-01-01 (or from --date)
   | 'epoch' // -tt, -tttt: exact
-  | 'since-first' // -ttt, -ttttt: offsets from the first packet of the capture
+  | 'since-first' // -ttttt: offsets from the first packet, printed modulo one day
+  | 'delta' // -ttt: differences from the previous packet, each printed modulo one day
   | 'none'; // -t
 
 export interface CompareOptions {
@@ -261,7 +274,7 @@ function seqPrinted(o: OracleSeg, vv: boolean): boolean {
  * recorded the conversation) are expected to be off by exactly (what the reader could know of the
  * base) - (the hidden base): the replay below follows print-tcp.c on the oracle's absolute numbers.
  */
-export function compare(parsed: Seg[], oracle: { segs: OracleSeg[]; firstSec: number; firstNsec: number }, opt: CompareOptions): Comparison {
+export function compare(parsed: Seg[], oracle: Oracle, opt: CompareOptions): Comparison {
   const mismatches: string[] = [];
   const o = oracle.segs;
   if (parsed.length !== o.length) mismatches.push(`segment count: parsed ${parsed.length}, tcpdump ${o.length}`);
@@ -346,30 +359,79 @@ export function compare(parsed: Seg[], oracle: { segs: OracleSeg[]; firstSec: nu
     const pt = t(p.sec, p.nsec), qt = t(q.sec, q.nsec);
     const anchor = opt.date ? Date.parse(opt.date + 'T00:00:00Z') / 1000 : 0;
     const first = t(oracle.firstSec, oracle.firstNsec);
+    const day = t(86400, 0);
+    const prevQ = o[i - 1], prevP = parsed[i - 1];
+    /** The text gives the time modulo a day: that must match, and packets less than 12 hours apart
+     *  must stay as far apart as in the capture (a wrap past midnight advances the day). */
+    const moduloDay = (what: string, got: bigint, want: bigint, gotPrev: bigint, wantPrev: bigint): void => {
+      const mod = (x: bigint): bigint => ((x % day) + day) % day;
+      if (mod(got) !== mod(want)) bad(i, what, mod(got), mod(want));
+      if (prevQ && prevP && Math.abs(q.sec - prevQ.sec) < 43200 && got - gotPrev !== want - wantPrev) {
+        bad(i, what + ' since the previous packet', got - gotPrev, want - wantPrev);
+      }
+    };
     switch (opt.time) {
       case 'epoch':
         if (pt !== qt) bad(i, 'time', pt, qt);
         break;
       case 'time-of-day': {
-        // The text has the time of day only: it must match, and packets less than 12 hours apart
-        // must stay as far apart as in the capture (a midnight in between advances the date).
         if (firstDay < 0) firstDay = Math.floor(q.sec / 86400) * 86400 - anchor;
-        const day = t(86400, 0);
-        if (pt % day !== qt % day) bad(i, 'time of day', pt % day, qt % day);
         if (i === 0 && p.sec !== q.sec - firstDay) bad(i, 'first day', p.sec, q.sec - firstDay);
-        const prevQ = o[i - 1], prevP = parsed[i - 1];
-        if (prevQ && prevP && Math.abs(q.sec - prevQ.sec) < 43200 && pt - t(prevP.sec, prevP.nsec) !== qt - t(prevQ.sec, prevQ.nsec)) {
-          bad(i, 'time since the previous packet', pt - t(prevP.sec, prevP.nsec), qt - t(prevQ.sec, prevQ.nsec));
-        }
+        moduloDay('time of day', pt, qt, prevP ? t(prevP.sec, prevP.nsec) : 0n, prevQ ? t(prevQ.sec, prevQ.nsec) : 0n);
         break;
       }
       case 'since-first':
-        if (pt - t(anchor, 0) !== qt - first) bad(i, 'time since first', pt - t(anchor, 0), qt - first);
+        moduloDay('time since first', pt - t(anchor, 0), qt - first, prevP ? t(prevP.sec, prevP.nsec) - t(anchor, 0) : 0n,
+          prevQ ? t(prevQ.sec, prevQ.nsec) - first : 0n);
         break;
+      case 'delta': {
+        // tcpdump prints each |difference| modulo a day, with its sign.
+        let want = 0n;
+        for (let j = 1; j <= q.packet; j++) {
+          const d = (oracle.times[j]! - oracle.times[j - 1]!) / unit;
+          want += d < 0n ? -(-d % day) : d % day;
+        }
+        if (pt - t(anchor, 0) !== want) bad(i, 'time from summed deltas', pt - t(anchor, 0), want);
+        break;
+      }
       case 'none':
         if (p.sec !== anchor || p.nsec !== 0) bad(i, 'time', `${p.sec}.${p.nsec}`, `${anchor}.0`);
         break;
     }
   }
   return { mismatches, estimated, estimatedRight, hiddenBases };
+}
+
+// ---- a Linux "any" capture (LINUX_SLL2) made from an Ethernet pcap, for `-i any` renderings ------
+
+/**
+ * Rewrites a little-endian microsecond pcap of Ethernet frames into LINUX_SLL2 (link type 276):
+ * each frame's 14-byte Ethernet header becomes a 20-byte SLL2 header carrying the interface index
+ * and packet type (0 = to us, `In`; 4 = outgoing, `Out`) that `pick` chooses for packet i.
+ */
+export function ethernetToSll2(pcap: Buffer, pick: (i: number) => { ifindex: number; packetType: number }): Buffer {
+  if (pcap.readUInt32LE(0) !== 0xa1b2c3d4 || pcap.readUInt32LE(20) !== 1) throw new Error('need a little-endian Ethernet pcap');
+  const parts: Buffer[] = [];
+  const header = Buffer.from(pcap.subarray(0, 24));
+  header.writeUInt32LE(276, 20);
+  parts.push(header);
+  for (let off = 24, i = 0; off + 16 <= pcap.length; i++) {
+    const caplen = pcap.readUInt32LE(off + 8), len = pcap.readUInt32LE(off + 12);
+    const frame = pcap.subarray(off + 16, off + 16 + caplen);
+    const { ifindex, packetType } = pick(i);
+    const rec = Buffer.alloc(16 + 20 + caplen - 14);
+    pcap.copy(rec, 0, off, off + 8);
+    rec.writeUInt32LE(caplen + 6, 8);
+    rec.writeUInt32LE(len + 6, 12);
+    rec.writeUInt16BE(frame.readUInt16BE(12), 16); // protocol (ethertype)
+    rec.writeUInt32BE(ifindex, 20);
+    rec.writeUInt16BE(1, 24); // ARPHRD_ETHER
+    rec[26] = packetType;
+    rec[27] = 6;
+    frame.copy(rec, 28, 6, 12); // source MAC
+    frame.copy(rec, 36, 14);
+    parts.push(rec);
+    off += 16 + caplen;
+  }
+  return Buffer.concat(parts);
 }

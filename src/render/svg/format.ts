@@ -16,9 +16,9 @@ export function formatDuration(seconds: number): string {
   return `${s.toFixed(1)} s`;
 }
 
-/** A long wait in whole seconds when it is long (`412 s`), else one decimal (`3.4 s`). */
+/** A long wait in whole seconds (`412 s`); a short one as formatDuration (`3.400 s`, `48.0 ms`). */
 export function formatAge(seconds: number): string {
-  return seconds >= 10 ? `${Math.round(seconds)} s` : `${Math.max(0, seconds).toFixed(1)} s`;
+  return seconds >= 10 ? `${Math.round(seconds)} s` : formatDuration(Math.max(0, seconds));
 }
 
 /** A byte count: `512 B`, `12.3 kB`, `4.56 MB` (SI units, as tcpdump users read them). */
@@ -49,6 +49,28 @@ export function formatTimestamp(tsSec: number, tsNsec: number, digits = 6): stri
   if (tsSec < DAY) return clock;
   const d = new Date(Math.floor(tsSec / DAY) * DAY * 1000);
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${clock} UTC`;
+}
+
+/**
+ * formatTimestamp for many times in a row: the date part is computed once per day instead of per
+ * call (a ladder of 100,000 segments would otherwise build 100,000 Date objects).
+ */
+export function timestampFormatter(digits = 6): (tsSec: number, tsNsec: number) => string {
+  let day = NaN;
+  let prefix = '';
+  return (tsSec, tsNsec) => {
+    const d = Math.floor(tsSec / DAY);
+    if (d !== day) {
+      day = d;
+      const full = formatTimestamp(d * DAY, 0, 0);
+      prefix = tsSec < DAY ? '' : full.slice(0, full.indexOf(' ') + 1);
+    }
+    if (tsSec < DAY) return formatTimestamp(tsSec, tsNsec, digits);
+    const frac = digits > 0 ? '.' + String(Math.trunc(tsNsec)).padStart(9, '0').slice(0, digits) : '';
+    const secOfDay = tsSec - d * DAY;
+    const p = (n: number) => (n < 10 ? '0' + n : String(n));
+    return `${prefix}${p(Math.floor(secOfDay / 3600))}:${p(Math.floor(secOfDay / 60) % 60)}:${p(secOfDay % 60)}${frac} UTC`;
+  };
 }
 
 /** Epoch seconds (a double) as the same text as formatTimestamp. */

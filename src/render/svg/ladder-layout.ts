@@ -7,7 +7,7 @@
 // into pages so that no page is taller than `maxPageHeight` (librsvg refuses > 32,767 px).
 
 import { ACK, FIN, RST, SYN, flagString } from '../../segment/tcp-segment.js';
-import { clip, formatAge, formatBytes, formatCount, formatDuration, formatTimestamp, textLength, wrapText } from './format.js';
+import { clip, formatAge, formatBytes, formatCount, formatDuration, formatTimestamp, textLength, timestampFormatter, wrapText } from './format.js';
 import {
   MARK_DUPLICATE_ACK, MARK_EVIDENCE, MARK_KEEPALIVE, MARK_RETRANSMISSION, MARK_WINDOW_PROBE, MARK_ZERO_WINDOW,
   type LadderModel, type LadderSegment, type LaneRole, type Side, type TcpState,
@@ -146,7 +146,8 @@ const HEADER_LINES = 5; // title, subtitle, lane label, sublabel, role
 const LINE = 16;
 const BAR_WIDTH = 6;
 const MAX_SLOTS = 6;
-const BREAK_HEIGHT = 40;
+const IDLE_HEIGHT = 36;
+const ELIDED_HEIGHT = 48;
 const TIMER_HEIGHT = 24;
 const FOOTER_HEIGHT = 28;
 const CONTINUE_STRIP = 24;
@@ -155,8 +156,32 @@ const MAX_HEADER_CHARS = 48;
 const ARROW_TOP = 30;
 const ROW_AIR = 10;
 
+export type LadderStats = LadderLayout['stats'];
+
 /** Lay out a ladder; see the file comment. Never throws on odd data (empty model, unknown lanes). */
 export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOptions> = {}): LadderLayout {
+  const pages: LadderPage[] = [];
+  let fontSize = 0, charWidth = 0;
+  const stats = layoutLadderPages(model, options, (page, meta) => {
+    pages.push(page);
+    fontSize = meta.fontSize;
+    charWidth = meta.charWidth;
+  });
+  return { fontSize: fontSize || (options.fontSize ?? DEFAULT_LADDER_OPTIONS.fontSize), charWidth: charWidth || (options.charWidth ?? DEFAULT_LADDER_OPTIONS.charWidth), pages, stats };
+}
+
+export interface LadderPageMeta { fontSize: number; charWidth: number; pageCount: number }
+
+/**
+ * The same layout, handed out one page at a time as each is finished, so a caller that writes
+ * pages as it goes keeps only one page of layout objects alive (100,000 segments: a fraction of
+ * the memory and garbage-collection time of layoutLadder).
+ */
+export function layoutLadderPages(
+  model: LadderModel,
+  options: Partial<LadderLayoutOptions>,
+  onPage: (page: LadderPage, meta: LadderPageMeta) => void,
+): LadderStats {
   const o: LadderLayoutOptions = { ...DEFAULT_LADDER_OPTIONS, ...options };
   o.maxPageHeight = Math.min(o.maxPageHeight, MAX_RENDERABLE_HEIGHT);
   const cw = o.charWidth;
@@ -390,7 +415,7 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
       if (Number.isNaN(last)) return 0;
       const gap = t - last;
       if (gap >= o.idleGapSeconds) {
-        rows.push({ kind: 'idle', gap, untilEnd: false, height: BREAK_HEIGHT });
+        rows.push({ kind: 'idle', gap, untilEnd: false, height: IDLE_HEIGHT });
         return 0;
       }
       return Math.min(o.maxExtraPx, Math.max(0, gap) * o.pxPerSecond);
@@ -419,14 +444,14 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
       } else {
         let j = i;
         while (j < n && !keep[j]) j++;
-        rows.push({ kind: 'elided', first: i, last: j - 1, height: BREAK_HEIGHT });
+        rows.push({ kind: 'elided', first: i, last: j - 1, height: ELIDED_HEIGHT });
         last = times[j - 1]!;
         i = j;
       }
     }
     emitTimersUpTo(endT);
     if (!Number.isNaN(last) && endT - last >= o.idleGapSeconds) {
-      rows.push({ kind: 'idle', gap: endT - last, untilEnd: true, height: BREAK_HEIGHT });
+      rows.push({ kind: 'idle', gap: endT - last, untilEnd: true, height: IDLE_HEIGHT });
     }
     const findingCount = findingLines.length;
     let finalLines = 1;
@@ -464,7 +489,6 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
   const alive = new Uint8Array(epCount);
   const barStart = new Float64Array(epCount).fill(NaN);
   const lastBadgeY = new Float64Array(epCount).fill(-1e9);
-  const pages: LadderPage[] = [];
   let page!: LadderPage;
   let y = 0;
   let solidFrom = 0;
@@ -497,7 +521,6 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
     page = {
       number: p + 1, width, height: 0, lanes: [], laneLines: [], bars: [], badges: [], arrows: [], breaks: [], texts: [],
     };
-    pages.push(page);
     const title = clip(model.title ?? 'TCP ladder diagram', Math.max(20, Math.floor((width - 2 * MARGIN) / (cw * 1.2))));
     page.texts.push({ x: MARGIN, y: MARGIN + 12, text: title, cls: 'title', anchor: 'start' });
     const sub = `t = 0 at ${formatTimestamp(t0Sec, t0Nsec)} · capture end at +${endT.toFixed(3)} s` +
@@ -570,6 +593,7 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
     page.texts.push({ x: MARGIN, y: yAt + 4, text: t.toFixed(6), cls: 'gutter', anchor: 'start' });
   };
 
+  const stamp = timestampFormatter(9);
   let elidedTotal = 0;
   for (let p = 0; p < pageCount; p++) {
     startPage(p);
@@ -590,14 +614,14 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
         const arrow = makeArrow(laneX[a]!, laneHalf[a]!, laneX[b]!, laneHalf[b]!, y1, y2);
         const tailCaptured = ci < 0 || nearOrig[ci] === -1 || (nearOrig[ci] === 1) === s.fromOrig;
         page.arrows.push({
-          ...arrow,
+          x1: arrow.x1, y1: arrow.y1, x2: arrow.x2, y2: arrow.y2, head: arrow.head,
           cls: segmentClass(s, marks[i]!),
           label: labels[i] ?? '',
           detail: details[i] ?? '',
           lx: (arrow.x1 + arrow.x2) / 2,
           ly1: top + 12,
           ly2: top + 25,
-          title: `segment ${s.index >= 0 ? s.index : i} at ${formatTimestamp(s.tsSec, s.tsNsec, 9)}`,
+          title: `segment #${(s.index >= 0 ? s.index : i) + 1} at ${stamp(s.tsSec, s.tsNsec)}`,
         });
         gutter(tailCaptured ? y1 : y2, times[i]!);
         const list = changesAt.get(i);
@@ -660,7 +684,10 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
         page.texts.push({ x: MARGIN, y: endY + 18, text: 'capture end', cls: 'gutter', anchor: 'start' });
         laneEndpoints.forEach((list, l) => {
           list.slice(0, 6).forEach((e, k) => {
-            page.badges.push({ x: laneX[l]!, y: endY + 20 + k * 20, anchor: 'middle', text: noteText(e, cur[e]!), state: cur[e]!, kind: 'final' });
+            // The model's final state is the engine's verdict (it includes kernel timers).
+            const c = conns[e >> 1]!;
+            const fin = e & 1 ? c.respFinal : c.origFinal;
+            page.badges.push({ x: laneX[l]!, y: endY + 20 + k * 20, anchor: 'middle', text: noteText(e, fin), state: fin, kind: 'final' });
           });
           if (list.length > 6) {
             page.texts.push({ x: laneX[l]!, y: endY + 20 + 6 * 20, text: `… ${list.length - 6} more`, cls: 'note', anchor: 'middle' });
@@ -680,14 +707,10 @@ export function layoutLadder(model: LadderModel, options: Partial<LadderLayoutOp
       y += row.height;
     }
     endPage(p === pageCount - 1);
+    onPage(page, { fontSize: o.fontSize, charWidth: cw, pageCount });
   }
 
-  return {
-    fontSize: o.fontSize,
-    charWidth: cw,
-    pages,
-    stats: { segments: n, drawn, elided: elidedTotal, rows: rows.length },
-  };
+  return { segments: n, drawn, elided: elidedTotal, rows: rows.length };
 }
 
 function severityClass(s: string): string {

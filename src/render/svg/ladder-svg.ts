@@ -67,11 +67,16 @@ export function renderLadderSvg(layout: LadderLayout): string[] {
   return layout.pages.map((p) => renderPage(layout, p, css));
 }
 
+/** One page as an SVG document (for callers that lay out page by page: layoutLadderPages). */
+export function renderLadderPage(meta: { fontSize: number; charWidth: number }, page: LadderPage): string {
+  return renderPage(meta, page, ladderCss(meta.fontSize));
+}
+
 function anchorAttr(a: TextAnchor): string {
   return a === 'start' ? '' : ` text-anchor="${a}"`;
 }
 
-function renderPage(layout: LadderLayout, page: LadderPage, css: string): string {
+function renderPage(layout: { fontSize: number; charWidth: number }, page: LadderPage, css: string): string {
   const cw = layout.charWidth;
   const fs = layout.fontSize;
   const out: string[] = [];

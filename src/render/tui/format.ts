@@ -63,10 +63,10 @@ const PREFERRED: Column[] = [
   { key: 'conn_state', title: 'CONN', width: 6, align: 'left' },
   { key: 'history', title: 'HISTORY', width: 10, align: 'left' },
   { key: 'duration', title: 'DURATION', width: 8, align: 'right' },
-  { key: 'bytes', title: 'BYTES o/r', width: 11, align: 'right' },
+  { key: 'bytes', title: 'BYTES o/r', width: 9, align: 'right' },
   { key: 'findings', title: 'FINDINGS', width: 0, align: 'left' },
 ];
-const MIN_ENDPOINT = 15;
+const MIN_ENDPOINT = 13;
 const MIN_HISTORY = 7;
 const MIN_FINDINGS = 16;
 const DROP_ORDER: Column['key'][] = ['history', 'conn_state', 'bytes', 'duration', 'id'];
@@ -82,7 +82,7 @@ export function tableColumns(width: number): Column[] {
   };
   shrink('history', MIN_HISTORY);
   // Shrink the two endpoints evenly.
-  for (let i = 0; i < 12 && need() > 0; i++) {
+  for (let i = 0; i < 8 && need() > 0; i++) {
     shrink('orig', Math.max(MIN_ENDPOINT, cols.find((c) => c.key === 'orig')!.width - 1));
     shrink('resp', Math.max(MIN_ENDPOINT, cols.find((c) => c.key === 'resp')!.width - 1));
   }
@@ -92,5 +92,16 @@ export function tableColumns(width: number): Column[] {
   }
   const findings = cols.find((c) => c.key === 'findings')!;
   findings.width = Math.max(0, width - total());
+  // A wide terminal: room for IPv6 endpoints (up to 47 characters) once the badges have 40.
+  const spare = Math.floor((findings.width - 40) / 2);
+  for (const key of ['orig', 'resp'] as const) {
+    const c = cols.find((x) => x.key === key);
+    if (!c) continue;
+    const extra = Math.min(47 - c.width, spare);
+    if (extra > 0) {
+      c.width += extra;
+      findings.width -= extra;
+    }
+  }
   return cols;
 }

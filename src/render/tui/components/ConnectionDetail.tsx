@@ -84,7 +84,7 @@ function FindingsBlock({ findings, columns }: { findings: readonly Finding[]; co
 function LaneHeader({ flow, lanes, columns, position, total, more }: { flow: FlowRecord; lanes: number; columns: number; position: number; total: number; more: number }) {
   const left = `orig ${endpointText(flow.orig_h, flow.orig_p)}`;
   const right = `${endpointText(flow.resp_h, flow.resp_p)} resp`;
-  const where = more > 0 || position > 0 ? ` ${position + 1}–${total - more}/${total}` : '';
+  const where = more > 0 || position > 0 ? `${position + 1}–${total - more} of ${total} ` : '';
   const middle = Math.max(1, lanes - left.length - right.length);
   return (
     <Text wrap="truncate">

@@ -53,7 +53,7 @@ function SummaryRow({ line, selected, states, columns }: { line: SummaryLine; se
           <Text>{selected ? '› ' : '  '}</Text>
           <Text {...theme.severity(g.severity)}>{'● ' + head}</Text>
           <Text>{where}</Text>
-          <Text {...theme.muted}>{fit(g.message, room)}</Text>
+          <Text {...theme.muted}>{fit(g.count > 1 ? 'e.g. ' + g.message : g.message, room)}</Text>
         </Text>
       );
     }

