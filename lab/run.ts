@@ -2,7 +2,7 @@
 
 import { resolve } from 'node:path';
 import { ALL_SCENARIOS } from './scenarios/index.js';
-import { DEFAULT_BASE_PORT, labUnavailable, runLab, selectScenarios } from './lab.js';
+import { DEFAULT_BASE_PORT, emergencyCleanup, labUnavailable, runLab, selectScenarios } from './lab.js';
 import { REPO_ROOT } from './util.js';
 
 const USAGE = `usage: node --import tsx lab/run.ts [scenario|number ...] [--out DIR] [--base-port N] [--samples DIR] [--verbose] [--list]
@@ -62,6 +62,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+// Interrupted: the scenario's finally blocks will not run, so kill helpers and remove namespaces here.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    emergencyCleanup();
+    process.exit(130);
+  });
+}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

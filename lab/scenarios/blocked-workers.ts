@@ -49,7 +49,10 @@ export const blockedWorkers: Scenario = {
       c.ok(x.resp.unread_bytes === BLOCKED_REQUEST.length, `connection ${x.id}: ${BLOCKED_REQUEST.length} request bytes unread per ss, found ${x.resp.unread_bytes} (Recv-Q ${x.resp.recv_q})`);
       c.ok(x.resp.bytes === 0, `connection ${x.id}: the server sent no payload`);
       const idle = (x.first_fin_ts ?? 0) - (x.last_payload_ts ?? 0);
-      c.ok(Math.abs(idle - READ_TIMEOUT_MS / 1000) < 0.1, `connection ${x.id}: client closed ${idle.toFixed(3)} s after its request, expected ${READ_TIMEOUT_MS / 1000} s`);
+      // Node's timer can only fire late, by scheduling delay on a busy machine.
+      const late = idle - READ_TIMEOUT_MS / 1000;
+      c.ok(late > -0.005 && late < 0.2, `connection ${x.id}: client closed ${idle.toFixed(3)} s after its request, expected ${READ_TIMEOUT_MS / 1000} s`);
+      c.warn(late < 0.05, `connection ${x.id}: read timeout fired ${(late * 1000).toFixed(0)} ms late (busy machine)`);
     }
   },
 };

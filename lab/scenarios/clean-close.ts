@@ -12,13 +12,14 @@ const SIMULTANEOUS = 3;
  * Simultaneous close needs both FINs on the wire before either arrives. On loopback a FIN is
  * delivered inside the sender's own system call, so both sides must call shutdown() within a few
  * microseconds: Node cannot time that, so a tiny Python helper does it. It opens the pairs, then
- * forks; parent (server ends) and child (client ends) are pinned to different CPUs and busy-wait
- * for the same CLOCK_MONOTONIC instant. The peer's FIN then arrives while the socket is locked by
- * its own shutdown() and is processed after our FIN went out: both ends go FIN_WAIT_1 → CLOSING →
- * TIME_WAIT.
+ * forks; parent (server ends) and child (client ends) are pinned to different CPUs, agree on a
+ * CLOCK_MONOTONIC instant once both are running (a pipe handshake) and busy-wait for it, under
+ * SCHED_FIFO when allowed, set before the fork, so that a busy machine can delay neither. The peer's FIN then arrives while the socket is locked
+ * by its own shutdown() and is processed after our FIN went out: both ends go FIN_WAIT_1 →
+ * CLOSING → TIME_WAIT.
  */
 const SIMULTANEOUS_PY = `
-import os, socket, sys, time
+import os, socket, struct, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
 ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 ls.bind((sys.argv[3], port)); ls.listen(16)
@@ -26,16 +27,28 @@ pairs = []
 for i in range(n):
     c = socket.create_connection((sys.argv[3], port)); s, _ = ls.accept(); pairs.append((c, s))
 ls.close()
-base = time.monotonic_ns() + 100_000_000
+try:
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))  # inherited by the child
+except (OSError, AttributeError):
+    pass
+ready_r, ready_w = os.pipe()
+go_r, go_w = os.pipe()
 pid = os.fork()
 try:
     os.sched_setaffinity(0, {1 if pid == 0 else 0})
 except OSError:
     pass
+if pid == 0:
+    os.write(ready_w, b'r')
+    base = struct.unpack('q', os.read(go_r, 8))[0]
+else:
+    os.read(ready_r, 1)
+    base = time.monotonic_ns() + 5_000_000
+    os.write(go_w, struct.pack('q', base))
 for i, (c, s) in enumerate(pairs):
     mine, other = (c, s) if pid == 0 else (s, c)
     other.close()
-    deadline = base + i * 20_000_000
+    deadline = base + i * 5_000_000
     while time.monotonic_ns() < deadline:
         pass
     mine.shutdown(socket.SHUT_WR)

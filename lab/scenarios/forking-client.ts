@@ -40,6 +40,7 @@ export const forkingClient: Scenario = {
     // The child inherits the connected socket (fd 3), as a fork+exec without CLOEXEC would.
     const child = spawn('sleep', ['30'], { stdio: ['ignore', 'ignore', 'ignore', old] });
     ctx.onCleanup(() => child.kill('SIGKILL'));
+    old.resume(); // handing a socket to spawn() pauses it; the parent keeps reading its session
     ctx.note(old.localPort ?? 0, 'session connection inherited by a child process, then closed by the parent');
     const expired = new Promise<void>((resolve) => old.once('end', () => resolve()));
     await expired;

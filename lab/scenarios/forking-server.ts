@@ -4,9 +4,15 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { listen, connect, endSocket } from '../peers.js';
 import { toPort, type Scenario } from '../scenario.js';
-import { waitUntil } from '../util.js';
+import { sleep, waitUntil } from '../util.js';
 
-const CONNECTIONS = 3;
+const CONNECTIONS = 4;
+/**
+ * Pause before the last request. A capture ends at its last packet, so the only way to show
+ * CLOSE_WAITs older than finscope's default --min-age (5 s) is later traffic: the first three
+ * leaks are 6 s old when the fourth request (which leaks too) ends the capture.
+ */
+const HOLD_MS = 6000;
 const REQUEST = 'GET /report HTTP/1.0\r\nHost: lab\r\n\r\n';
 const RESPONSE = 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n';
 
@@ -20,7 +26,9 @@ export const forkingServer: Scenario = {
     'the kernel only sends a FIN when the last descriptor goes, and the child never closes it. The ' +
     "client closes after reading the answer; the server's kernel ACKs that FIN, and the socket sits in " +
     'CLOSE_WAIT for as long as the child lives (the Recv-Q of 1 is the unread FIN), while the client ' +
-    'waits in FIN_WAIT_2 (orphaned ones until tcp_fin_timeout, 60 s; the capture stops long before).',
+    'waits in FIN_WAIT_2 (orphaned ones until tcp_fin_timeout, 60 s). Three requests come at once, ' +
+    'a fourth 6 s later; every one leaks, and the capture stops right after the fourth, long before ' +
+    'that timer.',
   ports: 1,
   async run(ctx) {
     const port = ctx.port(0);
@@ -38,6 +46,7 @@ export const forkingServer: Scenario = {
     await listen(server, ctx.host, port);
     const clients: net.Socket[] = [];
     for (let i = 0; i < CONNECTIONS; i++) {
+      if (i === CONNECTIONS - 1) await sleep(HOLD_MS);
       const c = ctx.track(await connect(ctx.host, port));
       const answered = new Promise<void>((resolve) => {
         let got = '';
@@ -48,11 +57,12 @@ export const forkingServer: Scenario = {
       });
       c.write(REQUEST);
       await answered;
-      // Two clients close() (orphaned FIN_WAIT_2 with the tcp_fin_timeout timer), one half-closes
-      // with shutdown() and keeps its descriptor (FIN_WAIT_2 without a timer).
-      if (i < CONNECTIONS - 1) c.destroy();
-      else await endSocket(c);
-      ctx.note(c.localPort ?? 0, i < CONNECTIONS - 1 ? 'client close()d: orphaned FIN_WAIT_2' : 'client shutdown(SHUT_WR), keeps the socket');
+      // Clients close() (orphaned FIN_WAIT_2 with the tcp_fin_timeout timer), except the third, which
+      // half-closes with shutdown() and keeps its descriptor (FIN_WAIT_2 without a timer).
+      const halfClose = i === 2;
+      if (halfClose) await endSocket(c);
+      else c.destroy();
+      ctx.note(c.localPort ?? 0, halfClose ? 'client shutdown(SHUT_WR), keeps the socket' : 'client close()d: orphaned FIN_WAIT_2');
       clients.push(c);
     }
     await waitUntil(
@@ -68,5 +78,8 @@ export const forkingServer: Scenario = {
       c.ok(x.resp.unread_bytes === 0, `connection ${x.id}: server read the request, expected 0 unread bytes, ss says ${x.resp.unread_bytes}`);
       c.ok(x.resp.pkts >= 3 && x.resp.bytes === RESPONSE.length, `connection ${x.id}: server sent its answer (${x.resp.bytes} bytes) and no FIN`);
     }
+    const end = t.capture.last_ts ?? 0;
+    const old = conns.slice(0, CONNECTIONS - 1).filter((x) => end - (x.first_fin_ts ?? end) > 5);
+    c.ok(old.length === CONNECTIONS - 1, `the first ${CONNECTIONS - 1} CLOSE_WAITs are over 5 s old at capture end, found ${old.length}`);
   },
 };

@@ -26,7 +26,7 @@ export const serverStopped: Scenario = {
     const clients: net.Socket[] = [];
     for (let i = 0; i < CLIENTS; i++) {
       const c = ctx.track(await connect(ctx.host, port, { allowHalfOpen: true }));
-      const reply = await request(c, 'PING');
+      const reply = await request(c, 'PING\r'); // RESP inline command, CRLF-terminated
       if (reply !== '+PONG\r') throw new Error(`kv-server answered ${JSON.stringify(reply)}`);
       clients.push(c);
     }

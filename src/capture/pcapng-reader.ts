@@ -1,6 +1,6 @@
 // pcapng -> TcpSegment: sections (either byte order), interface descriptions (link type, snap
-// length, timestamp resolution and offset, FCS length) and packet blocks (EPB, SPB, obsolete PB),
-// parsed in place from the InputBuffer; every other block type is skipped.
+// length, timestamp resolution and offset, FCS length) and packet blocks (EPB with its direction
+// flags, SPB, obsolete PB), parsed in place from the InputBuffer; every other block type is skipped.
 
 import { FrameDecoder } from '../decode/decode-frame.js';
 import { SourceKind, type TcpSegment } from '../segment/tcp-segment.js';
@@ -16,6 +16,7 @@ const BLOCK_EPB = 0x00000006;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
 const OPTION_END = 0;
+const OPTION_EPB_FLAGS = 2;
 const OPTION_IF_FCSLEN = 13;
 const OPTION_IF_TSRESOL = 9;
 const OPTION_IF_TSOFFSET = 14;
@@ -153,7 +154,26 @@ export class PcapngReader implements SegmentReader {
     }
     if (!this.decoder.decode(iface.linkType, buf, dataStart, caplen, origLen, iface.fcsLength, seg)) return false;
     if (seg.interfaceId < 0) seg.interfaceId = interfaceId;
+    if (type === BLOCK_EPB && seg.direction < 0) {
+      const optionsStart = dataStart + ((caplen + 3) & ~3);
+      if (optionsStart + 4 <= start + length - 4) seg.direction = this.epbDirection(buf, optionsStart, start + length - 4, le);
+    }
     return true;
+  }
+
+  /** Direction from the epb_flags option (bits 0-1: 1 inbound, 2 outbound), as TcpSegment.direction. */
+  private epbDirection(buf: Buffer, p: number, end: number, le: boolean): number {
+    while (p + 4 <= end) {
+      const code = le ? buf.readUInt16LE(p) : buf.readUInt16BE(p);
+      const size = le ? buf.readUInt16LE(p + 2) : buf.readUInt16BE(p + 2);
+      if (code === OPTION_END || p + 4 + size > end) return -1;
+      if (code === OPTION_EPB_FLAGS && size === 4) {
+        const bits = (le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4)) & 3;
+        return bits === 1 ? 0 : bits === 2 ? 4 : -1;
+      }
+      p += 4 + ((size + 3) & ~3);
+    }
+    return -1;
   }
 
   private readInterface(buf: Buffer, start: number, length: number, le: boolean): void {

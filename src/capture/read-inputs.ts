@@ -1,6 +1,7 @@
 // The input driver every command uses: capture files or stdin (plain or gzip; pcap, pcapng or
 // tcpdump text) -> one time-ordered stream of TcpSegments handed to a callback, plus a summary.
 
+import { fstat, read as readFd } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -79,9 +80,10 @@ interface OpenInput {
  * (stable: on equal timestamps, command-line order). The segment object is reused: copy what you
  * keep. Damage inside an input is reported to `opts.issues` and reading goes on with what is
  * readable; an input that is not a capture at all throws CaptureFormatError before any segment
- * is delivered.
+ * is delivered. No inputs, or `-` twice, is a UsageError.
  */
 export async function readSegments(inputs: string[], opts: ReadOptions, onSegment: (seg: TcpSegment) => void): Promise<ReadSummary> {
+  if (inputs.length === 0) throw new UsageError('no input: give a capture file, or - for standard input');
   if (inputs.filter((name) => name === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   const window = inputs.length <= 1 ? DEFAULT_WINDOW : Math.max(MIN_MERGE_WINDOW, Math.min(DEFAULT_WINDOW, Math.floor(MERGE_WINDOWS_TOTAL / inputs.length)));
   const opened: OpenInput[] = [];
@@ -89,7 +91,7 @@ export async function readSegments(inputs: string[], opts: ReadOptions, onSegmen
     for (let i = 0; i < inputs.length; i++) opened.push(await openInput(inputs[i]!, i, opts, window));
     const progress = new ProgressReporter(opened, opts.onProgress);
     if (opened.length === 1) await drainOne(opened[0]!, onSegment, progress);
-    else if (opened.length > 1) await merge(opened, onSegment, progress);
+    else await merge(opened, onSegment, progress);
     progress.finish();
     return summarize(opened);
   } finally {
@@ -213,8 +215,9 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
   let rawSource: ByteSource;
   let totalBytes: number | undefined;
   if (name === '-') {
-    const stdin = (opts.stdin ?? process.stdin) as Readable;
-    rawSource = new StreamByteSource(stdin, (error) => issues.add('other', name, 0, -1, 0, `reading standard input failed: ${error.message}`));
+    const onError = (error: Error) => issues.add('other', name, 0, -1, 0, `reading standard input failed: ${error.message}`);
+    totalBytes = opts.stdin === undefined ? await stdinFileSize() : undefined;
+    rawSource = totalBytes !== undefined ? new StdinFileByteSource() : new StreamByteSource((opts.stdin ?? process.stdin) as Readable, onError);
   } else {
     let handle: FileHandle;
     try {
@@ -298,6 +301,30 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
     await close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Standard input redirected from a regular file (`finscope - < x.pcap`), read straight from file
+ * descriptor 0 into the caller's buffer, 4 MiB at a time, like FileByteSource. (Pipes stay with the
+ * stream, whose reading runs ahead of the decoder while the writer keeps writing.)
+ */
+class StdinFileByteSource implements ByteSource {
+  read(into: Buffer, offset: number, length: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      readFd(0, into, offset, length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
+    });
+  }
+
+  async close(): Promise<void> {
+    // fd 0 belongs to the process.
+  }
+}
+
+/** Size of standard input when it is a regular file, else undefined (a pipe, a terminal). */
+function stdinFileSize(): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    fstat(0, (error, stat) => resolve(!error && stat.isFile() ? stat.size : undefined));
+  });
 }
 
 class ProgressReporter {

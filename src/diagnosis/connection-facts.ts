@@ -103,7 +103,8 @@ function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: s
     }
     s.zeroWindowAtEnd = e.windowLast === 0;
   }
-  s.windowMax = e.windowMax;
+  // The SYN's window (unscaled) is the receive window before any data arrived.
+  s.windowMax = Math.max(e.windowMax, e.synWindow);
   s.windowLast = e.windowLast;
   s.windowAtPeerFin = e.windowAtPeerFin;
   s.windowUnit = e.wscale > 0 ? 2 ** e.wscale : 1;

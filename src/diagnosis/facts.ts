@@ -60,7 +60,8 @@ export class SideFacts {
   /** When a non-zero window next followed the first zero one (NaN: never). */
   zeroWindowUntil = NaN;
   zeroWindowAtEnd = false;
-  /** Receive window this side advertised, in bytes (window scale applied); -1 unknown. */
+  /** Receive window this side advertised, in bytes (window scale applied); -1 unknown. The max
+   *  includes the SYN's (unscaled) window: the window before any data arrived. */
   windowMax = -1;
   windowLast = -1;
   /** Granularity of the advertised window in bytes (1 << window scale). */

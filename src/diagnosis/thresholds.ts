@@ -14,6 +14,9 @@ export interface Thresholds {
   /** Seconds of silence between the peer's last data and its FIN/RST for that close to count as
    *  "gave up waiting" rather than a normal end of exchange (default 1). */
   minIdle: number;
+  /** Seconds within which an application that watches its idle sockets answers the peer's FIN with
+   *  its own (it reacts to EOF at once); an end still open after this did not notice (default 0.2). */
+  closeReaction: number;
 
   // ---- peer-timeout -------------------------------------------------------------------------
   /** Connections that must share one idle time before it is called a timeout (default 3). */
@@ -56,6 +59,7 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   minAge: 5,
   errorAge: 60,
   minIdle: 1,
+  closeReaction: 0.2,
   peerTimeoutMinCount: 3,
   peerTimeoutMinShare: 0.5,
   peerTimeoutToleranceAbs: 0.25,

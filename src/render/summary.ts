@@ -421,9 +421,9 @@ function rowLabel(row: EndpointRow): string {
 function growthText(g: CloseWaitGrowth): string {
   const rate = g.perMinute === null
     ? `${n(g.count)} CLOSE_WAIT (capture too short to measure a rate)`
-    : `${n(g.count)} CLOSE_WAIT, +${g.perMinute < 10 ? g.perMinute.toFixed(2) : n(Math.round(g.perMinute))}/min since ${clock(g.firstSince)}`;
+    : `${n(g.count)} CLOSE_WAIT, +${g.perMinute < 10 ? g.perMinute.toFixed(2) : g.perMinute < 100 ? g.perMinute.toFixed(1) : n(Math.round(g.perMinute))}/min since ${clock(g.firstSince)}`;
   let fd: string;
-  if (g.secondsToFdLimit === 0) fd = `${n(g.openSockets)} sockets open: already at the fd limit of ${n(g.fdLimit)}`;
+  if (g.secondsToFdLimit === 0) fd = `${n(g.openSockets)} sockets open: already at or above the fd limit of ${n(g.fdLimit)}`;
   else if (g.secondsToFdLimit === null) fd = `${n(g.openSockets)} of ${n(g.fdLimit)} fds in use`;
   else fd = `fd limit ${n(g.fdLimit)} reached in ~${dur(g.secondsToFdLimit)} at this rate (${n(g.openSockets)} sockets open now, other descriptors not counted)`;
   return `${rate}; ${fd}`;

@@ -28,7 +28,7 @@ import { ConnectionTable } from './connection-table.js';
 import {
   E_FIN_ACKED, E_FIN_TIMEOUT, E_RECV_FIN, E_RECV_RST, E_RECV_SYN, E_RECV_SYN_ACK, E_SEND_ACK, E_SEND_DATA,
   E_SEND_FIN, E_SEND_RST, E_SEND_SYN, E_SEND_SYN_ACK, E_SYN_ACKED, E_TIME_WAIT_EXPIRED, STATE_NAMES,
-  S_CLOSED, S_CLOSE_WAIT, S_CLOSING, S_FIN_WAIT_2, S_LAST_ACK, S_SYN_RECEIVED, S_SYN_SENT, S_TIME_WAIT, S_UNKNOWN, nextState,
+  S_CLOSED, S_CLOSE_WAIT, S_CLOSING, S_ESTABLISHED, S_FIN_WAIT_2, S_LAST_ACK, S_SYN_RECEIVED, S_SYN_SENT, S_TIME_WAIT, S_UNKNOWN, nextState,
   type TcpState,
 } from './endpoint-state.js';
 import { zeekFlipsAtStart } from './likely-server-ports.js';
@@ -114,7 +114,7 @@ export class ConnectionTracker {
     if (id !== 0) {
       conn = this.connections[id - 1]!;
       fromFirst = seg.src === conn.first.addr && seg.sport === conn.first.port;
-      this.runTimers(conn, sec, nsec);
+      if (conn.orig.timerEvent >= 0 || conn.resp.timerEvent >= 0) this.runTimers(conn, sec, nsec);
       if (this.startsNewConnection(conn, seg, fromFirst, sec, nsec)) conn = undefined;
     }
     if (conn === undefined) {
@@ -191,7 +191,7 @@ export class ConnectionTracker {
     const flags = seg.flags;
     if ((flags & SYN) !== 0 && (flags & (ACK | RST)) === 0) {
       if (conn.rstAccepted) return true;                   // the old connection was reset
-      if (s.sentPureSyn) return (seg.seq | 0) !== s.isn;         // same ISN: a retransmission; else a new attempt
+      if (s.sentPureSyn) return (seg.seq | 0) !== s.isn32;         // same ISN: a retransmission; else a new attempt
       if (s.sentSynAck) return true;                       // the former responder now opens: a new connection
       if (r.sentPureSyn && !r.sentSynAck && s.packets === 0) return false; // simultaneous open
       if (s.finSent || r.finSent) return true;             // the old connection was closing or closed
@@ -295,34 +295,34 @@ export class ConnectionTracker {
     const seq = seg.seq | 0;
     if (!s.seqKnown) {
       s.seqKnown = true;
-      s.sndNxt = seq;
+      s.sndNxt32 = seq;
     }
     if ((flags & ACK) !== 0) this.onAck(conn, s, r, seg, index);
     if (len > 0) {
       const end = (seq + len) | 0;
-      if (seqLeq(end, s.sndNxt)) {
+      if (seqLeq(end, s.sndNxt32)) {
         // nothing new: a retransmission, or a 1-byte keep-alive probe (seq = sndNxt - 1)
-        if (len === 1 && seq === ((s.sndNxt - 1) | 0) && (flags & FIN) === 0) s.keepAlives++;
+        if (len === 1 && seq === ((s.sndNxt32 - 1) | 0) && (flags & FIN) === 0) s.keepAlives++;
         else s.retransmissions++;
       } else {
-        if (seqLt(seq, s.sndNxt)) {
+        if (seqLt(seq, s.sndNxt32)) {
           s.retransmissions++; // partly old data
-          s.uniqueBytes += seqDiff(end, s.sndNxt);
+          s.uniqueBytes += seqDiff(end, s.sndNxt32);
         } else {
           s.uniqueBytes += len;
         }
-        s.sndNxt = end;
+        s.sndNxt32 = end;
         s.lastDataTsSec = sec;
         s.lastDataTsNsec = nsec;
         s.lastDataSegment = index;
       }
     } else if ((flags & FIN) === 0) {
-      if ((flags & ACK) !== 0 && seq === ((s.sndNxt - 1) | 0)) s.keepAlives++; // keep-alive probe
-      else if (seqGt(seq, s.sndNxt)) s.sndNxt = seq; // data we did not capture was sent before
+      if ((flags & ACK) !== 0 && seq === ((s.sndNxt32 - 1) | 0)) s.keepAlives++; // keep-alive probe
+      else if (seqGt(seq, s.sndNxt32)) s.sndNxt32 = seq; // data we did not capture was sent before
     }
     if ((flags & FIN) !== 0) {
       this.onFin(conn, s, r, seg, index);
-    } else if ((flags & ACK) !== 0 || len > 0) {
+    } else if (((flags & ACK) !== 0 || len > 0) && (s.state === S_UNKNOWN || s.state === S_SYN_SENT || s.state === S_SYN_RECEIVED)) {
       // an ACK-bearing segment proves the sender is synchronized
       this.event(conn, s, len > 0 ? E_SEND_DATA : E_SEND_ACK, index, sec, nsec);
     }
@@ -340,6 +340,7 @@ export class ConnectionTracker {
       s.zeroWindowLastSegment = index;
     }
     if ((seg.flags & SYN) !== 0) {
+      if (s.synWindow < 0) s.synWindow = raw;
       s.windowLast = raw; // never scaled
       return;
     }
@@ -355,22 +356,34 @@ export class ConnectionTracker {
     const sec = seg.tsSec, nsec = seg.tsNsec;
     if (seg.windowScale >= 0 || !s.sawSyn) s.wscaleOffered = seg.windowScale;
     const seq = seg.seq | 0, ack = seg.ack | 0;
-    if (s.sawSyn && seq === s.isn && (isAck ? s.sentSynAck : s.sentPureSyn)) {
+    if (s.sawSyn && seq === s.isn32 && (isAck ? s.sentSynAck : s.sentPureSyn)) {
       s.retransmissions++;
       s.synRetransmissions++;
+      // A SYN+ACK sent again after the peer's handshake ACK: that ACK never completed the
+      // handshake (Linux drops it when the accept queue is full). Take back the ESTABLISHED it
+      // was credited with; from now on only the responder's own segments can establish it.
+      if (isAck && s.state === S_ESTABLISHED && !s.finSent && s.uniqueBytes === 0 && s.lastChangeIndex >= 0) {
+        const last = conn.changes[s.lastChangeIndex]!;
+        if (last.from === 'SYN_RECEIVED' && last.to === 'ESTABLISHED' && last.segment >= 0) {
+          conn.changes.splice(s.lastChangeIndex, 1);
+          s.state = S_SYN_RECEIVED;
+          this.reindex(conn);
+        }
+      }
+      if (isAck) s.peerAckIgnored = true;
       return;
     }
     s.sawSyn = true;
-    s.isn = seq;
+    s.isn32 = seq;
     if (isAck) s.sentSynAck = true; else s.sentPureSyn = true;
     const end = (seq + 1 + seg.payloadLength) | 0;
-    if (!s.seqKnown || seqGt(end, s.sndNxt)) {
+    if (!s.seqKnown || seqGt(end, s.sndNxt32)) {
       if (seg.payloadLength > 0) {
         s.uniqueBytes += seg.payloadLength; // data on a SYN (TCP Fast Open)
         s.lastDataTsSec = sec; s.lastDataTsNsec = nsec; s.lastDataSegment = index;
       }
       s.seqKnown = true;
-      s.sndNxt = end;
+      s.sndNxt32 = end;
     }
     if (!isAck) {
       this.event(conn, s, E_SEND_SYN, index, sec, nsec);
@@ -379,10 +392,10 @@ export class ConnectionTracker {
     }
     this.event(conn, s, E_SEND_SYN_ACK, index, sec, nsec);
     // the SYN+ACK completes the receiver's open only if it acknowledges the receiver's SYN
-    if (!r.sawSyn || ack === ((r.isn + 1) | 0)) this.event(conn, r, E_RECV_SYN_ACK, index, sec, nsec);
-    if (!s.ackKnown || seqGt(ack, s.ackSent)) {
+    if (!r.sawSyn || ack === ((r.isn32 + 1) | 0)) this.event(conn, r, E_RECV_SYN_ACK, index, sec, nsec);
+    if (!s.ackKnown || seqGt(ack, s.ackSent32)) {
       s.ackKnown = true;
-      s.ackSent = ack;
+      s.ackSent32 = ack;
     }
     // RFC 7323: scaling applies only when both SYNs offered it
     if (r.wscaleOffered >= 0 && s.wscaleOffered >= 0) {
@@ -397,10 +410,10 @@ export class ConnectionTracker {
   private onAck(conn: Connection, s: Endpoint, r: Endpoint, seg: TcpSegment, index: number): void {
     const ack = seg.ack | 0;
     const sec = seg.tsSec, nsec = seg.tsNsec;
-    if (r.state === S_SYN_RECEIVED && r.sawSyn && seqGeq(ack, (r.isn + 1) | 0)) {
+    if (r.state === S_SYN_RECEIVED && r.sawSyn && !r.peerAckIgnored && seqGeq(ack, (r.isn32 + 1) | 0)) {
       this.event(conn, r, E_SYN_ACKED, index, sec, nsec);
     }
-    if (r.finSent && !r.finAcked && seqGeq(ack, (r.finSeq + 1) | 0)) {
+    if (r.finSent && !r.finAcked && seqGeq(ack, (r.finSeq32 + 1) | 0)) {
       if (r.crossedFin && r.state === S_LAST_ACK && r.crossedFinChange === r.lastChangeIndex) this.rewriteCrossedClose(conn, r);
       r.finAcked = true;
       r.finAckedSegment = index;
@@ -408,14 +421,14 @@ export class ConnectionTracker {
       r.finAckedTsNsec = nsec;
       this.event(conn, r, E_FIN_ACKED, index, sec, nsec);
     }
-    if (!s.ackKnown || seqGt(ack, s.ackSent)) {
+    if (!s.ackKnown || seqGt(ack, s.ackSent32)) {
       // Did this ACK take in new peer data (not just the SYN or FIN octet)?
       let point = ack;
-      if (r.finSent && seqGt(point, r.finSeq)) point = r.finSeq;
-      const base = s.ackKnown ? s.ackSent : (r.sawSyn ? (r.isn + 1) | 0 : point);
+      if (r.finSent && seqGt(point, r.finSeq32)) point = r.finSeq32;
+      const base = s.ackKnown ? s.ackSent32 : (r.sawSyn ? (r.isn32 + 1) | 0 : point);
       const tookData = seqGt(point, base);
       s.ackKnown = true;
-      s.ackSent = ack;
+      s.ackSent32 = ack;
       if (tookData) {
         s.lastAckAdvanceTsSec = sec;
         s.lastAckAdvanceTsNsec = nsec;
@@ -434,7 +447,7 @@ export class ConnectionTracker {
     const sec = seg.tsSec, nsec = seg.tsNsec;
     const finSeq = ((seg.seq | 0) + seg.payloadLength) | 0;
     if (s.finSent) {
-      if (finSeq === s.finSeq) {
+      if (finSeq === s.finSeq32) {
         s.finRetransmissions++;
         if (seg.payloadLength === 0) s.retransmissions++;
         // a retransmitted FIN re-arms the receiver's TIME_WAIT (it ACKs again and waits 2MSL)
@@ -443,13 +456,13 @@ export class ConnectionTracker {
       return; // not a new event
     }
     s.finSent = true;
-    s.finSeq = finSeq;
+    s.finSeq32 = finSeq;
     s.finSegment = index;
     s.finTsSec = sec;
     s.finTsNsec = nsec;
-    if (!s.seqKnown || seqGt((finSeq + 1) | 0, s.sndNxt)) {
+    if (!s.seqKnown || seqGt((finSeq + 1) | 0, s.sndNxt32)) {
       s.seqKnown = true;
-      s.sndNxt = (finSeq + 1) | 0;
+      s.sndNxt32 = (finSeq + 1) | 0;
     }
     if (conn.firstFin === null) conn.firstFin = conn.roleOf(s);
     r.windowAtPeerFin = r.windowLast;
@@ -458,7 +471,7 @@ export class ConnectionTracker {
     // A FIN that does not acknowledge the peer's earlier FIN may have crossed it (simultaneous
     // close). That is only concluded once the peer acknowledges this FIN (see onAck); until then
     // this side is taken to answer the peer's FIN (CLOSE_WAIT → LAST_ACK), as Suricata does.
-    const acksPeerFin = (seg.flags & ACK) !== 0 && r.finSent && seqGeq(seg.ack | 0, (r.finSeq + 1) | 0);
+    const acksPeerFin = (seg.flags & ACK) !== 0 && r.finSent && seqGeq(seg.ack | 0, (r.finSeq32 + 1) | 0);
     const mayHaveCrossed = s.state === S_CLOSE_WAIT && r.finSent && !acksPeerFin && s.closeWaitChange >= 0
       && s.closeWaitChange === s.lastChangeIndex;
     this.event(conn, s, E_SEND_FIN, index, sec, nsec);
@@ -529,10 +542,10 @@ export class ConnectionTracker {
   private event(conn: Connection, e: Endpoint, ev: number, segment: number, sec: number, nsec: number, reason?: string): void {
     const next = nextState(e.state, ev);
     if (next < 0 || next === e.state) return;
+    // one object shape for every change (reason undefined unless a timer or a rewrite)
     const change: StateChange = {
-      endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: STATE_NAMES[next]!, segment, tsSec: sec, tsNsec: nsec,
+      endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: STATE_NAMES[next]!, segment, tsSec: sec, tsNsec: nsec, reason,
     };
-    if (reason !== undefined) change.reason = reason;
     conn.changes.push(change);
     e.lastChangeIndex = conn.changes.length - 1;
     if (next === S_CLOSE_WAIT) e.closeWaitChange = e.lastChangeIndex;
@@ -591,21 +604,21 @@ function sackKey(seg: TcpSegment): number {
  */
 function rstAcceptable(s: Endpoint, r: Endpoint, seg: TcpSegment): boolean {
   if (r.state === S_SYN_SENT) {
-    return (seg.flags & ACK) !== 0 && r.sawSyn && (seg.ack | 0) === ((r.isn + 1) | 0);
+    return (seg.flags & ACK) !== 0 && r.sawSyn && (seg.ack | 0) === ((r.isn32 + 1) | 0);
   }
   if (r.state === S_CLOSED || (r.state === S_UNKNOWN && !r.ackKnown && !s.seqKnown)) return true;
   let lo = 0, hi = 0, have = false;
   if (r.ackKnown) {
-    lo = hi = r.ackSent;
+    lo = hi = r.ackSent32;
     have = true;
   }
   if (s.seqKnown) {
     if (!have) {
-      lo = hi = s.sndNxt;
+      lo = hi = s.sndNxt32;
       have = true;
     } else {
-      if (seqLt(s.sndNxt, lo)) lo = s.sndNxt;
-      if (seqGt(s.sndNxt, hi)) hi = s.sndNxt;
+      if (seqLt(s.sndNxt32, lo)) lo = s.sndNxt32;
+      if (seqGt(s.sndNxt32, hi)) hi = s.sndNxt32;
     }
   }
   if (!have) return true;

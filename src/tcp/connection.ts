@@ -31,26 +31,29 @@ export class Endpoint {
   initialState: number;
 
   // --- sequence space ---
-  // Sequence and acknowledgement numbers are kept as signed 32-bit values (`x | 0`) so that they
-  // stay small integers in the engine; `x >>> 0` gives the number as it is on the wire.
+  // The *32 fields hold sequence numbers as signed 32-bit values (`x | 0`) so that they stay small
+  // integers in the engine; the getters below give them as on the wire (unsigned).
   /** A SYN (or SYN+ACK) from this side was seen; `isn` holds its sequence number. */
   sawSyn = false;
-  isn = 0;
+  /** ISN as a signed 32-bit value (see `isn` for the wire value). */
+  isn32 = 0;
   /** Which kind of SYN this side sent: a plain SYN (active open), a SYN+ACK (answer), or both
    *  (simultaneous open). */
   sentPureSyn = false;
   sentSynAck = false;
+  /** This side re-sent its SYN+ACK after the peer's ACK: the peer's ACKs no longer establish it. */
+  peerAckIgnored = false;
   /** sndNxt: one past the highest sequence number this side has sent (SYN and FIN count). */
   seqKnown = false;
-  sndNxt = 0;
+  sndNxt32 = 0;
   /** The highest acknowledgement number this side has sent (its rcv_nxt as the wire shows it). */
   ackKnown = false;
-  ackSent = 0;
+  ackSent32 = 0;
 
   // --- FIN / RST evidence ---
   finSent = false;
-  /** Sequence number of the FIN itself (FIN segment seq + payload length). */
-  finSeq = 0;
+  /** Sequence number of the FIN itself (FIN segment seq + payload length), signed 32-bit. */
+  finSeq32 = 0;
   finSegment = -1;
   finTsSec = -1;
   finTsNsec = 0;
@@ -74,6 +77,8 @@ export class Endpoint {
   windowMax = -1;
   /** This side's advertised window just before the peer's FIN arrived (-1: unknown). */
   windowAtPeerFin = -1;
+  /** Raw window of this side's first SYN or SYN+ACK (never scaled): the receive window before any data (-1). */
+  synWindow = -1;
   /** lastDataTs* as it was when the peer's FIN arrived (-1: no peer FIN, or no data before it). */
   lastDataAtPeerFinTsSec = -1;
   lastDataAtPeerFinTsNsec = 0;
@@ -151,6 +156,26 @@ export class Endpoint {
     this.state = state;
     this.initialState = state;
     this.z = z;
+  }
+
+  /** Initial sequence number (valid when `sawSyn`), as on the wire. */
+  get isn(): number {
+    return this.isn32 >>> 0;
+  }
+
+  /** One past the highest sequence number sent (valid when `seqKnown`), as on the wire. */
+  get sndNxt(): number {
+    return this.sndNxt32 >>> 0;
+  }
+
+  /** Highest acknowledgement number sent (valid when `ackKnown`), as on the wire. */
+  get ackSent(): number {
+    return this.ackSent32 >>> 0;
+  }
+
+  /** Sequence number of the FIN (valid when `finSent`), as on the wire. */
+  get finSeq(): number {
+    return this.finSeq32 >>> 0;
   }
 
   get stateName(): TcpState {

@@ -87,6 +87,7 @@ const TABLE: { [state: number]: Row } = {
   [S_SYN_RECEIVED]: {
     [E_RECV_SYN_ACK]: S_ESTABLISHED, // simultaneous open completes
     [E_SYN_ACKED]: S_ESTABLISHED,    // third segment of the handshake acknowledges our SYN
+    [E_SEND_ACK]: S_ESTABLISHED,     // a full socket answers with plain ACKs (a request sock only re-sends SYN+ACK)
     [E_SEND_DATA]: S_ESTABLISHED,    // we missed that ACK, but we are sending data
     [E_SEND_FIN]: S_FIN_WAIT_1,      // RFC 9293: close in SYN-RECEIVED sends FIN → FIN-WAIT-1
     [E_RECV_FIN]: S_CLOSE_WAIT,      // the handshake ACK was lost or not captured; FIN still closes

@@ -31,7 +31,7 @@ const W_INCORRECT = bytes(' (incorrect'), W_MSS = bytes('mss '), W_WSCALE = byte
 const W_SACKOK = bytes('sackOK'), W_SACK = bytes('sack '), W_TSVAL = bytes('TS val '), W_ECR = bytes(' ecr ');
 const W_NONE = bytes('none'), W_PROTO_TCP = bytes(', proto TCP ('), W_TRUNC_TCP = bytes('[|tcp]');
 const W_BAD_HDR = bytes('[bad hdr length'), W_Q_TCP = bytes(': tcp '), W_ARROW = bytes(' > ');
-const W_TRUNC_IP = bytes('truncated-ip'), W_IP6 = bytes('IP6 ');
+const W_TRUNC_IP = bytes('truncated-ip'), W_IP6 = bytes('IP6 '), W_ICMP = bytes(': ICMP ');
 const BANNERS = ['reading from file', 'listening on ', 'tcpdump: ', 'Warning: ', 'dropped privs'].map(bytes);
 const W_PACKET = bytes(' packet');
 
@@ -154,6 +154,14 @@ export class TcpdumpTextReader implements SegmentReader {
   private hdrNsec = 0;
   private hdrDir = -1;
   private hdrIface = -1;
+
+  /** Line number of the last packet line, and of the last -A payload line. */
+  private lastPacketLine = -1;
+  /** Line of the IP header of a packet quoted in an ICMP error (-v). */
+  private quotedLine = -1;
+  /** Line of the last ICMP packet line (the quoted header follows it). */
+  private icmpLine = -1;
+  private payloadLine = -1;
 
   // Scratch.
   private num = 0;
@@ -427,6 +435,10 @@ export class TcpdumpTextReader implements SegmentReader {
 
     // Time and provenance: a -v continuation line takes them from its header line.
     const continuation = this.pKind === TS_NONE && !this.pNumbered && this.hdrLine === this.records - 1;
+    if (this.pKind === TS_NONE && !this.pNumbered && this.quotedLine === this.records - 1) {
+      this.ctx.issues.skip('text tcp quoted in icmp');
+      return false;
+    }
     if (continuation) {
       seg.record = this.hdrLine;
       seg.byteOffset = this.hdrOffset;
@@ -441,6 +453,7 @@ export class TcpdumpTextReader implements SegmentReader {
       if (this.pKind !== TS_NONE) this.stamp(buf, ls, offset); else this.noTime(offset);
     }
     this.hdrLine = -1;
+    this.lastPacketLine = this.records;
     seg.tsSec = this.tSec;
     seg.tsNsec = this.tNsec;
     seg.input = this.ctx.inputIndex;
@@ -823,7 +836,8 @@ export class TcpdumpTextReader implements SegmentReader {
         return;
     }
     if (this.family === FAMILY_UNKNOWN) {
-      this.family = this.pMarked ? FAMILY_DELTA : FAMILY_TIME_OF_DAY;
+      // A lone leading space could also come from a paste; a first delta is then below an hour.
+      this.family = this.pMarked && (this.pNeg || this.pNumbered || this.pSec < 3600) ? FAMILY_DELTA : FAMILY_TIME_OF_DAY;
       if (this.family === FAMILY_DELTA) {
         this.missingDate(offset, 'timestamps are time differences (-ttt or -ttttt): times count from the first packet' +
           (this.ctx.date !== undefined ? ` at ${this.ctx.date} 00:00:00 UTC` : ', on 1970-01-01 (no --date given)'));
@@ -920,11 +934,20 @@ export class TcpdumpTextReader implements SegmentReader {
 
   // ---- lines without a TCP segment ----------------------------------------------------------
 
+  /** The first -A line of a packet: its headers as ASCII, mostly dots (unprintable bytes). */
+  private looksLikeAsciiDump(buf: Buffer, p: number, le: number): boolean {
+    const n = Math.min(le - p, 16);
+    let dots = 0;
+    for (let i = p; i < p + n; i++) if (buf[i] === DOT) dots++;
+    return dots >= 2 && dots * 4 >= n;
+  }
+
   private otherLine(buf: Buffer, ls: number, le: number, offset: number): void {
     let p = ls;
     while (p < le && isBlank(buf[p])) p++;
     if (p >= le) {
       this.hdrLine = -1;
+      if (this.payloadLine === this.records - 1) this.payloadLine = this.records; // -A payload goes on
       return;
     }
     const indented = p > ls;
@@ -944,8 +967,15 @@ export class TcpdumpTextReader implements SegmentReader {
       this.ctx.issues.skip('text tcpdump message'); // "12 packets captured"
       return;
     }
-    if (find(buf, this.pEnd, le, W_PROTO_TCP) >= 0 && find(buf, this.pEnd, le, W_ARROW) < 0) {
-      // -v IPv4 header line; the TCP line follows, indented.
+    if (find(buf, this.pEnd, le, W_PROTO_TCP) >= 0) {
+      if (buf[ls] === TAB && this.pKind === TS_NONE && !this.pNumbered && this.icmpLine === this.records - 1) {
+        // The IP header of a packet quoted by an ICMP error (-v prints it after "\n\t"): its TCP
+        // line is no segment.
+        this.quotedLine = this.records;
+        this.hdrLine = -1;
+        return;
+      }
+      // -v IPv4 header line (after the link layer with -e); the TCP line follows, indented.
       this.hdrLine = this.records;
       this.hdrOffset = offset;
       this.hdrDir = this.pDir;
@@ -958,12 +988,23 @@ export class TcpdumpTextReader implements SegmentReader {
       }
       return;
     }
+    // -A prints each packet (without its link-layer header) as ASCII, unindented, after the packet
+    // line and its decode lines: "E..4..@.@..." for IPv4, then the payload's lines (its newlines
+    // are printed as such) until the next packet line.
+    if (this.pKind === TS_NONE && (this.payloadLine === this.records - 1 ||
+        (!indented && this.lastPacketLine === this.records - 1 && this.looksLikeAsciiDump(buf, p, le)))) {
+      this.payloadLine = this.records;
+      this.ctx.issues.skip('text -A payload');
+      return;
+    }
+    if (find(buf, p, le, W_ICMP) >= 0) this.icmpLine = this.records;
     const afterHeader = this.hdrLine === this.records - 1;
     this.hdrLine = -1;
     const first = buf[p]!, second = buf[p + 1] ?? 0;
     const packet = this.pKind !== TS_NONE || this.pNumbered || afterHeader ||
       (!indented && ((first >= 0x41 && first <= 0x5a && second >= 0x41 && second <= 0x5a) || find(buf, p, le, W_ARROW) >= 0));
     if (packet) {
+      this.lastPacketLine = this.records;
       // Other packets still move the clock: -ttt deltas and midnight rollovers count them.
       if (this.pKind !== TS_NONE) this.stamp(buf, ls, offset);
       if (find(buf, p, le, W_TRUNC_TCP) >= 0) this.ctx.issues.skip('text tcp header not printed');
@@ -972,7 +1013,9 @@ export class TcpdumpTextReader implements SegmentReader {
       return;
     }
     if (indented) {
-      this.ctx.issues.skip('text continuation'); // application decode lines
+      // Application decode lines belong to the packet line above them.
+      if (this.lastPacketLine === this.records - 1) this.lastPacketLine = this.records;
+      this.ctx.issues.skip('text continuation');
       return;
     }
     this.unparsable(buf, ls, le, offset, 'a tcpdump packet line', p);

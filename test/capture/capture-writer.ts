@@ -234,6 +234,8 @@ export interface NgPacket {
   origLen?: number;
   /** 'epb' (default), 'spb' (no timestamp, interface 0) or 'pb' (obsolete). */
   block?: 'epb' | 'spb' | 'pb';
+  /** EPB only: an epb_flags option with this value. */
+  epbFlags?: number;
 }
 
 export interface NgSection {
@@ -286,7 +288,12 @@ export function writePcapng(sections: NgSection[]): Buffer {
       const origLen = p.origLen ?? p.data.length;
       if (p.block === 'spb') parts.push(block(3, Buffer.concat([w32(origLen), p.data])));
       else if (p.block === 'pb') parts.push(block(2, Buffer.concat([w16(p.interfaceId), w16(0), w32(high), w32(low), w32(p.data.length), w32(origLen), p.data])));
-      else parts.push(block(6, Buffer.concat([w32(p.interfaceId), w32(high), w32(low), w32(p.data.length), w32(origLen), p.data])));
+      else {
+        const padded = Buffer.alloc((p.data.length + 3) & ~3);
+        p.data.copy(padded);
+        const options = p.epbFlags === undefined ? [] : [option(2, w32(p.epbFlags)), option(0, Buffer.alloc(0))];
+        parts.push(block(6, Buffer.concat([w32(p.interfaceId), w32(high), w32(low), w32(p.data.length), w32(origLen), padded, ...options])));
+      }
     }
   }
   return Buffer.concat(parts);

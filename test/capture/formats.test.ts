@@ -265,6 +265,12 @@ describe('not a capture: CaptureFormatError (exit 65) saying what the bytes were
     await assert.rejects(collect([basePath], { format: 'pcapng' }), (e: unknown) => e instanceof CaptureFormatError && /not a pcapng file/.test(e.message));
   });
 
+  it('no input at all, or stdin twice: a usage error', async () => {
+    const { UsageError } = await import('../../src/errors.js');
+    await assert.rejects(collect([]), UsageError);
+    await assert.rejects(collect(['-', '-']), UsageError);
+  });
+
   it('with several inputs, a bad one fails before any segment is delivered', async () => {
     let delivered = 0;
     const { readSegments } = await import('../../src/capture/index.js');

@@ -89,6 +89,18 @@ describe('pcapng files with unusual resolutions and offsets, as libpcap reads th
     });
   }
 
+  it('EPB direction flags set the segment direction (1 inbound, 2 outbound)', async () => {
+    const file = join(dir, 'flags.pcapng');
+    writeFileSync(file, writePcapng([{ interfaces: [{ linkType: 1 }], packets: [
+      { interfaceId: 0, ticks: 1n, data: frame(1), epbFlags: 1 },
+      { interfaceId: 0, ticks: 2n, data: frame(2), epbFlags: 2 | (1 << 5) },
+      { interfaceId: 0, ticks: 3n, data: frame(3), epbFlags: 0 },
+      { interfaceId: 0, ticks: 4n, data: frame(4) },
+    ] }]));
+    const { segments } = await collect([file]);
+    assert.deepEqual(segments.map((s) => s.direction), [0, 4, -1, -1]);
+  });
+
   it('SPB takes the previous timestamp; PB is read like an EPB', async () => {
     const file = join(dir, 'spb.pcapng');
     writeFileSync(file, writePcapng([{ interfaces: [{ linkType: 1, tsresol: 9 }], packets: [

@@ -130,6 +130,9 @@ interface Rendering {
   args: string[];
   opts: CompareOptions;
   date?: string;
+  /** Unparsable lines allowed per 1000 lines (-A only: a packet whose headers hold a newline byte
+   *  splits its ASCII dump where nothing marks it as such). */
+  unparsablePerMille?: number;
 }
 
 const RENDERINGS: Rendering[] = [
@@ -148,6 +151,8 @@ const RENDERINGS: Rendering[] = [
   { name: '-n -S -v -# -tttt', args: ['-n', '-S', '-v', '-#', '-tttt'], opts: { time: 'epoch', absolute: true, verbose: true } },
   { name: '-n -# -e -vv -ttttt', args: ['-n', '-#', '-e', '-vv', '-ttttt'], opts: { time: 'since-first', verbose: true, vv: true } },
   { name: '-n -t -e -v', args: ['-n', '-t', '-e', '-v'], opts: { time: 'none', verbose: true } },
+  { name: '-n -A (payload as ASCII)', args: ['-n', '-A'], opts: { time: 'time-of-day' }, unparsablePerMille: 1 },
+  { name: '-n -X (hex and ASCII)', args: ['-n', '-X'], opts: { time: 'time-of-day' } },
 ];
 
 const CAPTURES = [
@@ -186,7 +191,10 @@ describe('renderings of captures made by tcpdump here', { skip }, () => {
         const c = compare(res.segs, oracle(capture), r.opts);
         segments += res.segs.length;
         if (c.mismatches.length) failures.push(`${capture}: ${c.mismatches.slice(0, 4).join('; ')}`);
-        if (res.issues.counts.get('unparsable-line')) failures.push(`${capture}: ${JSON.stringify(res.issues.kept.slice(0, 3))}`);
+        const unparsable = res.issues.counts.get('unparsable-line') ?? 0;
+        if (unparsable > ((r.unparsablePerMille ?? 0) * res.reader.records) / 1000) {
+          failures.push(`${capture}: ${unparsable} unparsable lines: ${JSON.stringify(res.issues.kept.slice(0, 3))}`);
+        }
       }
       assert.deepEqual(failures, []);
       assert.ok(segments > 3000, `${segments} segments`);

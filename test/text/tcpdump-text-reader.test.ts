@@ -130,6 +130,17 @@ describe('relative sequence numbers', () => {
     assert.equal(segs[2]!.sack, '2000001449:2000002897');
   });
 
+  test('SACK on the line that records the conversation is already relative (print-tcp.c quirk)', async () => {
+    // A capture starting with a dup ACK: its ack is absolute (3000000000, base 2999999999), but its
+    // SACK edges are printed relative to that base; with -S they are absolute.
+    for (const [edges, label] of [['1449:2897', 'relative'], ['3000001448:3000002896', '-S']]) {
+      const text = `10:00:00.000001 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [.], ack 3000000000, win 500, options [nop,nop,sack 1 {${edges}}], length 0`;
+      const { segs } = await readText(text);
+      assert.equal(segs[0]!.ack, 3000000000, label);
+      assert.equal(segs[0]!.sack, '3000001448:3000002896', label);
+    }
+  });
+
   test('numbers wrap modulo 2^32', async () => {
     const text = [
       '10:00:00.000001 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 4294967290, win 500, length 0',
@@ -138,6 +149,39 @@ describe('relative sequence numbers', () => {
     ].join('\n');
     const { segs } = await readText(text);
     assert.deepEqual([segs[2]!.seq, segs[2]!.ack], [4294967291, 0]);
+  });
+
+  test('a refused SYN retried: the second RST+ACK acks the new SYN, in relative and in -S output', async () => {
+    // The first [R.] records the bases (server 0, client 1000). The retry SYN is absolute (no ACK);
+    // the second [R.] then prints ack 5000001 - 1000 without -S, or 5000001 with -S.
+    const lines = (ack: number): string => [
+      '10:00:00.000001 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 500, length 0',
+      '10:00:00.000002 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [R.], seq 0, ack 1001, win 0, length 0',
+      '10:00:01.000001 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 5000000, win 500, length 0',
+      `10:00:01.000002 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [R.], seq 0, ack ${ack}, win 0, length 0`,
+    ].join('\n');
+    for (const ack of [5000001 - 1000, 5000001]) {
+      const { segs } = await readText(lines(ack));
+      assert.equal(segs[3]!.ack, 5000001, `printed ack ${ack}`);
+    }
+  });
+
+  test('when a conversation cannot tell, the reading most conversations showed is used', async () => {
+    // Conversation A settles the question (a handshake); conversation B's second ACK line is equally
+    // far from 0 and from its base (about 1.5e9 either way), so it follows A.
+    const convA = (ack: number): string[] => [
+      '10:00:00.000001 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 100000000, win 500, length 0',
+      '10:00:00.000002 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [S.], seq 2000000000, ack 100000001, win 500, length 0',
+      `10:00:00.000003 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [.], ack ${ack}, win 500, length 0`,
+    ];
+    const convB = [
+      '10:00:00.000004 IP 10.0.0.3.40000 > 10.0.0.4.80: Flags [.], seq 100, ack 3000000001, win 500, length 0',
+      '10:00:00.000005 IP 10.0.0.3.40000 > 10.0.0.4.80: Flags [.], ack 1500000000, win 500, length 0',
+    ];
+    const relative = await readText([...convA(1), ...convB].join('\n'));
+    assert.equal(relative.segs[4]!.ack, (1500000000 + 3000000000) % 2 ** 32);
+    const absolute = await readText([...convA(2000000001), ...convB].join('\n'));
+    assert.equal(absolute.segs[4]!.ack, 1500000000);
   });
 
   test('a pure ACK that records the conversation after a bare SYN: ISN+1 is its seq', async () => {
@@ -173,6 +217,23 @@ describe('line forms', () => {
     assert.equal(segs[1]!.record, 4);
     assert.equal(segs[1]!.ack, 3305197767 + 184); // relative to the first line's seq
     assert.equal(issues.skipped.get('text continuation'), 1);
+  });
+
+  test('-e -v header line, and a TCP header quoted in an ICMP error (tcpdump -n -vv -e output)', async () => {
+    const text = [
+      '00:00:01.000000 04:04:04:04:04:04 > 02:02:02:02:02:02, ethertype IPv4 (0x0800), length 82: (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto ICMP (1), length 68)',
+      '    10.0.0.1 > 10.0.0.2: ICMP 10.0.0.3 tcp port 80 unreachable, length 48',
+      '\t(tos 0x0, ttl 64, id 1, offset 0, flags [none], proto TCP (6), length 40)',
+      '    10.0.0.2.1234 > 10.0.0.3.80: Flags [S], cksum 0x0000 (incorrect -> 0x90e0), seq 1000, win 500, length 0',
+      '00:00:02.000000 04:04:04:04:04:04 > 02:02:02:02:02:02, ethertype IPv4 (0x0800), length 54: (tos 0x0, ttl 64, id 2, offset 0, flags [none], proto TCP (6), length 40)',
+      '    10.0.0.2.1234 > 10.0.0.3.80: Flags [S], cksum 0x90e0 (correct), seq 1000, win 500, length 0',
+    ].join('\n');
+    const { segs, issues } = await readText(text);
+    assert.equal(segs.length, 1);
+    assert.deepEqual([segs[0]!.record, segs[0]!.sec, segs[0]!.checksumOk], [5, 2, true]);
+    assert.equal(issues.skipped.get('text tcp quoted in icmp'), 1);
+    assert.equal(issues.skipped.get('text non-tcp'), 1);
+    assert.equal(issues.counts.get('unparsable-line'), undefined);
   });
 
   test('IPv6, -v one-line IPv6, extension header with ports alone, IPv4-mapped', async () => {

@@ -256,6 +256,18 @@ describe('screens, back stack and effects', () => {
     assert.equal(s.detail!.flowId, 2);
   });
 
+  test('keys that arrive in one chunk ("/state CLOSE_WAIT", "jj", "qq") act one by one', () => {
+    let s = initTuiState({ snapshot: snapshotOf(smallFlows()), size: SIZE });
+    s = run(s, '/state CLOSE_WAIT');
+    assert.equal(s.screen, 'table');
+    assert.equal(s.filter.draft, 'state CLOSE_WAIT');
+    assert.deepEqual(viewIds(s), [2]);
+    s = run(s, 'return', 'c', 'jj');
+    assert.equal(s.table.cursor, 2);
+    s = run(s, 'return', 'qq');
+    assert.equal(s.screen, 'summary');
+  });
+
   test('Ctrl-C and Q quit from any screen, even while editing the filter', () => {
     for (const start of [['/'], ['?'], ['return']]) {
       const s = run(initTuiState({ snapshot: snapshotOf(smallFlows()), size: SIZE, screen: 'table' }), ...start, 'ctrl+c');

@@ -21,7 +21,10 @@ export const aborted: RuleDefinition = {
         if (me.finTime <= rst && peer.finTime <= rst) continue;
         // The peer's last data had not been answered: it was still waiting (or its data was unread).
         const mine = me.lastDataTime;
-        const peerPending = peer.lastDataTime === peer.lastDataTime && !(mine >= peer.lastDataTime) && !(me.finTime <= rst);
+        // (A request: the originator's data, or anything when `me` never sent a byte; the
+        // responder's last data after a complete exchange is a response, not pending work.)
+        const peerPending = peer.lastDataTime === peer.lastDataTime && !(mine >= peer.lastDataTime) && !(me.finTime <= rst)
+          && (peer.isOrig || me.bytes === 0);
         const ep = me.endpoint;
         const message =
           `${ep} aborted its connection with ${peer.endpoint} by RST at ${clock(rst)} (segment ${seg(me.rstSeg)}) after ` +

@@ -22,7 +22,7 @@ export const idlePoolCloseWait: RuleDefinition = {
       const stillThere = me.state === 'CLOSE_WAIT';
       const until = stillThere ? ctx.captureEnd : me.closeWaitUntil === me.closeWaitUntil ? me.closeWaitUntil : ctx.captureEnd;
       const held = until - me.closeWaitSince;
-      if (!(held >= t.minIdle)) return;
+      if (!(held >= t.closeReaction)) return;
       const reused = me.dataAfterPeerFinTime === me.dataAfterPeerFinTime;
       const ep = me.endpoint;
       const message =

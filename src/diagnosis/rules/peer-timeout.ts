@@ -79,7 +79,9 @@ export const peerTimeout: RuleDefinition = {
         const t = closer.closeTime;
         const waited = closer.peer;
         const waitedLast = waited.lastDataTime <= t ? waited.lastDataTime : waited.lastDataBeforePeerFinTime;
-        const cutOff = closer.bytes > 0 && !(waitedLast >= closer.lastDataTime);
+        // A client closing on its own unanswered request (a read timeout). A server's last data is
+        // a response, so a server closing after it is an idle timeout, never a cut-off.
+        const cutOff = closer.isOrig && closer.bytes > 0 && !(waitedLast >= closer.lastDataTime);
         g.idle.push(idle);
         g.index.push(f.index);
         g.closeTime.push(t);

@@ -24,8 +24,9 @@ export function windowNote(me: SideFacts, unread: number): { text: string; zero:
   const matches = unread > 0 && Math.abs(shrink - unread) <= me.windowUnit;
   return {
     text: ` Its advertised receive window shrank from ${me.windowMax} to ${after} bytes` +
-      (matches ? `, by the ${plural(unread, 'byte')} it received: they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`
-        : `: data is sitting unread in its receive buffer (the wire's view of Recv-Q).`),
+      (!matches ? `: data is sitting unread in its receive buffer (the wire's view of Recv-Q).`
+        : shrink === unread ? `, by exactly the ${plural(unread, 'byte')} it received: they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`
+          : `, by the ${plural(unread, 'byte')} it received (as far as the ${me.windowUnit}-byte window scale shows): they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`),
     zero: false,
     shrink,
   };

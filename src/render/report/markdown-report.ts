@@ -49,7 +49,7 @@ export function renderMarkdownReport(result: ReportResult, options: MarkdownRepo
   out.push(`- findings: ${formatCount(d.severityCounts.error)} errors, ${formatCount(d.severityCounts.warning)} warnings, ${formatCount(d.severityCounts.info)} notes`);
   out.push('');
   if (options.summaryMarkdown) out.push(options.summaryMarkdown.trimEnd(), '');
-  else if (options.summaryText) out.push('```', options.summaryText.replace(/```/g, '` ` `').trimEnd(), '```', '');
+  else if (options.summaryText) out.push('```', options.summaryText.trimEnd().split('\n').map((l) => escapeTerminal(l).replace(/```/g, '` ` `')).join('\n'), '```', '');
   if (d.stateCounts.length > 0) {
     out.push('| state at capture end | originators | responders |', '|---|--:|--:|');
     for (const s of d.stateCounts) out.push(`| ${s.state} | ${formatCount(s.orig)} | ${formatCount(s.resp)} |`);

@@ -5,11 +5,11 @@
 
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
 import type { FlowRecord, TcpState } from '../../analysis/flow-record.js';
-import { SEVERITY_RANK, type Finding } from '../../diagnosis/finding.js';
+import type { Finding, Severity } from '../../diagnosis/finding.js';
 import type { Connection } from '../../tcp/connection.js';
 import type { SegmentStore } from '../../tcp/segment-store.js';
 import { flagString } from '../../segment/tcp-segment.js';
-import { endpointText, ladderModelFromConnections, timelineModelFromConnections } from '../svg/from-connection.js';
+import { endpointText, ladderModelFromConnections, timelineModelFromConnections, type DiagramSource } from '../svg/from-connection.js';
 import { layoutLadder, type LadderLayoutOptions } from '../svg/ladder-layout.js';
 import { renderLadderSvg } from '../svg/ladder-svg.js';
 import { TCP_STATES } from '../svg/state-style.js';
@@ -18,10 +18,9 @@ import { formatEpoch } from '../svg/format.js';
 
 /** The analysis result as the report reads it. `connections` and `segments` (the engine's
  *  objects) are optional here so the report degrades to tables when they are absent. */
-export type ReportResult = AnalysisResult & {
+export type ReportResult = AnalysisResult & DiagramSource & {
   connections?: readonly Connection[];
   segments?: SegmentStore | null;
-  tracker?: { captureEndSec: number; captureEndNsec: number };
 };
 
 export interface ReportOptions {
@@ -107,6 +106,9 @@ export interface ReportData {
   issueExamples: string[];
   notes: string[];
 }
+
+// Renderers import only types from diagnosis/ (architecture B2), so the order is restated here.
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, error: 2 };
 
 /** Findings in report order: worst severity first, then the longest-standing, then by connection. */
 export function rankFindings(findings: readonly Finding[]): Finding[] {

@@ -103,7 +103,8 @@ export function niceStep(span: number, count: number): number {
   const raw = span / count;
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const norm = raw / mag;
-  const nice = norm < 1.5 ? 1 : norm < 3.5 ? 2 : norm < 7.5 ? 5 : 10;
+  // d3-array's tickIncrement thresholds: √50, √10, √2.
+  const nice = norm >= Math.SQRT2 * 5 ? 10 : norm >= Math.sqrt(10) ? 5 : norm >= Math.SQRT2 ? 2 : 1;
   return nice * mag;
 }
 

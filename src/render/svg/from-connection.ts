@@ -9,6 +9,7 @@ import type { Finding } from '../../diagnosis/finding.js';
 import type { TcpState } from '../../analysis/flow-record.js';
 import type { Connection, Endpoint } from '../../tcp/connection.js';
 import type { SegmentStore } from '../../tcp/segment-store.js';
+import { ACK } from '../../segment/tcp-segment.js';
 import {
   markSegments, type LadderConnection, type LadderFinding, type LadderLane, type LadderModel, type LadderSegment,
   type LadderStateChange, type LaneRole,
@@ -117,7 +118,8 @@ export function ladderModelFromConnections(
         tsNsec: store.tsNsec[i]!,
         flags: store.flags[i]!,
         seq: (store.seq[i]! - base[me]!) >>> 0,
-        ack: peerBase < 0 ? ackRaw : (ackRaw - peerBase) >>> 0,
+        // The ack field means nothing without the ACK flag (a SYN's is usually 0).
+        ack: (store.flags[i]! & ACK) === 0 ? 0 : peerBase < 0 ? ackRaw : (ackRaw - peerBase) >>> 0,
         payloadLength: store.payloadLength[i]!,
         window: store.window[i]!,
         marks: 0,
@@ -227,6 +229,55 @@ function assignLanes(connections: readonly Connection[], addresses: AddressTable
   };
 }
 
+// ---- from an analysis result -------------------------------------------------------------------
+
+/** What the diagrams need from an AnalysisResult (which has all of it once the analysis kept segments). */
+export interface DiagramSource {
+  connections?: readonly Connection[];
+  segments?: SegmentStore | null;
+  addresses: AddressTable;
+  findings: readonly Finding[];
+  /** Epoch seconds of the first and last segment of the capture. */
+  captureStart: number;
+  captureEnd: number;
+  /** Exact capture end, when the tracker is at hand. */
+  tracker?: { captureEndSec: number; captureEndNsec: number };
+}
+
+function exactEnd(r: DiagramSource): CaptureEnd {
+  return r.tracker && r.tracker.captureEndSec >= 0 ? { sec: r.tracker.captureEndSec, nsec: r.tracker.captureEndNsec } : r.captureEnd;
+}
+
+/**
+ * The ladder model of the connections with these ids (in the order given; unknown ids are skipped,
+ * so the caller validates them). At most `maxConnections` (default 20) are drawn: a ladder with
+ * hundreds of lanes helps nobody; the title says how many were left out.
+ */
+export function ladderModelForFlows(
+  result: DiagramSource,
+  flowIds: readonly number[],
+  options: LadderSourceOptions & { maxConnections?: number } = {},
+): LadderModel {
+  const byId = new Map<number, Connection>();
+  for (const c of result.connections ?? []) byId.set(c.id, c);
+  const all = flowIds.map((id) => byId.get(id)).filter((c): c is Connection => c !== undefined);
+  const max = options.maxConnections ?? 20;
+  const chosen = all.slice(0, max);
+  const model = ladderModelFromConnections(chosen, result.segments ?? undefined, result.addresses, result.findings, exactEnd(result), options);
+  if (all.length > chosen.length && options.title === undefined) model.title = `${model.title} (first ${chosen.length} of ${all.length})`;
+  return model;
+}
+
+/** The timeline model of the whole result, or of the connections with these ids. */
+export function timelineModelForResult(result: DiagramSource, flowIds?: readonly number[], title?: string): TimelineModel {
+  let conns = result.connections ?? [];
+  if (flowIds) {
+    const want = new Set(flowIds);
+    conns = conns.filter((c) => want.has(c.id));
+  }
+  return timelineModelFromConnections(conns, result.addresses, result.findings, result.captureStart, result.captureEnd, title);
+}
+
 // ---- timeline ---------------------------------------------------------------------------------
 
 /**
@@ -258,11 +309,11 @@ export function timelineModelFromConnections(
       for (const ch of c.changes) {
         if (ch.endpoint !== role) continue;
         const t = ch.tsSec + ch.tsNsec / 1e9;
-        if (state !== 'CLOSED' && t > from) list.push({ from, to: t, state });
+        if (state !== 'CLOSED' && t > from) list.push({ from, to: t, state, open: false });
         state = ch.to;
         from = t;
       }
-      if (state !== 'CLOSED' && captureEnd >= from) list.push({ from, to: Math.max(from, captureEnd), state });
+      if (state !== 'CLOSED' && captureEnd >= from) list.push({ from, to: Math.max(from, captureEnd), state, open: true });
       return list;
     };
     const fs = byFlow.get(c.id) ?? [];

@@ -13,8 +13,10 @@ export { renderLadderSvg, renderLadderPage } from './ladder-svg.js';
 export type { TimelineModel, TimelineConnection, StateSpan } from './timeline-model.js';
 export type { TimelineLayout, TimelineOptions } from './timeline-svg.js';
 export { layoutTimeline, renderTimelineSvg, renderTimeline, DEFAULT_TIMELINE_OPTIONS } from './timeline-svg.js';
-export type { CaptureEnd, LadderSourceOptions } from './from-connection.js';
-export { ladderModelFromConnections, timelineModelFromConnections, endpointText } from './from-connection.js';
+export type { CaptureEnd, DiagramSource, LadderSourceOptions } from './from-connection.js';
+export {
+  ladderModelFromConnections, ladderModelForFlows, timelineModelFromConnections, timelineModelForResult, endpointText,
+} from './from-connection.js';
 export { svgToPng, type PngOptions } from './png.js';
 
 import { layoutLadderPages, type LadderLayoutOptions, type LadderStats } from './ladder-layout.js';

@@ -348,11 +348,27 @@ export function layoutLadderPages(
   };
   const laneX = new Float64Array(laneCount);
   const leftEdge = MARGIN + gutterW;
-  laneX[0] = leftEdge + Math.max(noteW + laneHalf[0]! + 4, (headerChars(0) * cw) / 2 + 4);
+  // State notes go on the side of a lane where fewer arrows leave or arrive: left of the client,
+  // right of the server, left of further clients between them.
+  const touchLeft = new Float64Array(laneCount), touchRight = new Float64Array(laneCount);
+  for (let i = 0; i < n; i++) {
+    if (!keep[i]) continue;
+    const s = segs[i]!;
+    const c = conns[s.conn];
+    if (!c) continue;
+    const a = laneOf(s.fromOrig ? c.origLane : c.respLane), b = laneOf(s.fromOrig ? c.respLane : c.origLane);
+    if (b > a) { touchRight[a] = touchRight[a]! + 1; touchLeft[b] = touchLeft[b]! + 1; }
+    else if (b < a) { touchLeft[a] = touchLeft[a]! + 1; touchRight[b] = touchRight[b]! + 1; }
+  }
+  const noteLeft = new Uint8Array(laneCount);
+  for (let l = 0; l < laneCount; l++) {
+    noteLeft[l] = laneCount > 1 && (touchLeft[l]! < touchRight[l]! || (touchLeft[l] === touchRight[l] && l === 0)) ? 1 : 0;
+  }
+  laneX[0] = leftEdge + Math.max((noteLeft[0] ? noteW : 0) + laneHalf[0]! + 4, (headerChars(0) * cw) / 2 + 4);
   const breakChars = 34; // "99,999,999 segments elided" / bytes line
   for (let l = 0; l + 1 < laneCount; l++) {
     const labelChars = Math.max(pairNeed.get(l * 4096 + l + 1) ?? 0, l === 0 ? breakChars : 0);
-    const notesInside = l > 0 ? noteW : 0; // lane 0 writes its notes on its left, others on their right
+    const notesInside = noteLeft[l] === 0 || noteLeft[l + 1] === 1 ? noteW : 0;
     const gap = Math.max(
       200,
       labelChars * cw + 2 * notesInside + 2 * laneHalf[l]! + 24,
@@ -371,7 +387,7 @@ export function layoutLadderPages(
     for (let l = lo + 1; l < laneCount; l++) laneX[l] = laneX[l]! + grow * Math.min(l - lo, hi - lo);
   }
   const lastLane = laneCount - 1;
-  const rightNotes = laneCount > 1 ? noteW : 0;
+  const rightNotes = noteLeft[lastLane] ? 0 : noteW;
   const width = Math.ceil(
     Math.max(
       laneX[lastLane]! + laneHalf[lastLane]! + rightNotes + MARGIN,
@@ -380,8 +396,8 @@ export function layoutLadderPages(
     ),
   );
   const textPairX = laneCount > 1 ? (laneX[0]! + laneX[1]!) / 2 : laneX[0]! + 120;
-  const noteX = (l: number) => (l === 0 && laneCount > 1 ? laneX[0]! - laneHalf[0]! - 4 : laneX[l]! + laneHalf[l]! + 4);
-  const noteAnchor = (l: number): TextAnchor => (l === 0 && laneCount > 1 ? 'end' : 'start');
+  const noteX = (l: number) => (noteLeft[l] ? laneX[l]! - laneHalf[l]! - 4 : laneX[l]! + laneHalf[l]! + 4);
+  const noteAnchor = (l: number): TextAnchor => (noteLeft[l] ? 'end' : 'start');
   const barX = (e: number) => {
     const l = laneOfEndpoint[e]!;
     const slots = Math.max(1, Math.min(MAX_SLOTS, laneEndpoints[l]!.length));

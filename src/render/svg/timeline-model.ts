@@ -8,6 +8,9 @@ export interface StateSpan {
   from: number;
   to: number;
   state: TcpState;
+  /** The endpoint is still in this state at capture end (then `to` is the capture end). A span
+   *  that merely ended at the last segment is not open. Absent: open when `to` ≥ capture end. */
+  open?: boolean;
 }
 
 export interface TimelineConnection {

@@ -66,6 +66,7 @@ export interface TimelineLayout {
 }
 
 const MARGIN = 16;
+const MAX_CODE_CHARS = 48;
 const SEVERITY_ORDER = { error: 3, warning: 2, info: 1, none: 0 } as const;
 
 function worstSeverity(c: TimelineConnection): 'error' | 'warning' | 'info' | 'none' {
@@ -101,7 +102,8 @@ export function layoutTimeline(model: TimelineModel, options: Partial<TimelineOp
   const plotLeft = MARGIN + labelChars * cw + 12;
   const plotRight = plotLeft + o.plotWidth;
   const xOf = (t: number) => (span > 0 ? plotLeft + ((t - start) / span) * o.plotWidth : plotLeft);
-  const width = Math.ceil(plotRight + MARGIN + 16 * cw);
+  const codeChars = Math.min(MAX_CODE_CHARS, Math.max(16, ...shown.map((c) => textLength([...new Set(c.findings.map((f) => f.code))].join(', ')))));
+  const width = Math.ceil(plotRight + 6 + codeChars * cw + MARGIN);
 
   const title = model.title ?? 'Connections over time';
   const subtitle = `${formatCount(model.connections.length)} connections · ${formatEpoch(start)} → +${formatDuration(span)}`;
@@ -131,6 +133,7 @@ export function layoutTimeline(model: TimelineModel, options: Partial<TimelineOp
   const samples = Math.max(2, Math.floor(o.plotWidth / 2) + 1);
   const starts = new Map<TcpState, number[]>();
   const ends = new Map<TcpState, number[]>();
+  const openAtEnd = new Map<TcpState, number>();
   for (const c of model.connections) {
     for (const s of c.orig.concat(c.resp)) {
       if (s.state === 'CLOSED') continue;
@@ -138,6 +141,7 @@ export function layoutTimeline(model: TimelineModel, options: Partial<TimelineOp
       if (!a || !b) { a = []; b = []; starts.set(s.state, a); ends.set(s.state, b); }
       a.push(s.from);
       b.push(s.to);
+      if (s.open ?? s.to >= end) openAtEnd.set(s.state, (openAtEnd.get(s.state) ?? 0) + 1);
     }
   }
   const series: TimelineSeries[] = [];
@@ -150,8 +154,8 @@ export function layoutTimeline(model: TimelineModel, options: Partial<TimelineOp
     let peak = 0;
     for (let k = 0; k < samples; k++) {
       const t = span > 0 ? start + (span * k) / (samples - 1) : start;
-      // In the state at t: started at or before t, and not yet ended (a span reaching capture end counts at the end).
-      const count = upperBound(sa, t) - (k === samples - 1 ? lowerBound(sb, t) : upperBound(sb, t));
+      // In the state at t: started at or before t and not yet ended; at capture end, the open spans.
+      const count = k === samples - 1 ? openAtEnd.get(state) ?? 0 : upperBound(sa, t) - upperBound(sb, t);
       if (count > peak) peak = count;
       points.push([t, count]);
     }
@@ -218,11 +222,6 @@ function upperBound(a: Float64Array, t: number): number {
   return lo;
 }
 
-function lowerBound(a: Float64Array, t: number): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) { const m = (lo + hi) >> 1; if (a[m]! < t) lo = m + 1; else hi = m; }
-  return lo;
-}
 
 const ROOT = '.fs-timeline';
 
@@ -271,7 +270,7 @@ export function renderTimelineSvg(layout: TimelineLayout): string {
   for (const r of L.rows) {
     const cls = r.severity === 'error' || r.severity === 'warning' ? ` sev-${r.severity}` : '';
     out.push(`<text class="row-label${cls}" x="${px(L.plotLeft - 8)}" y="${px(r.y + 13)}" text-anchor="end">${escapeXml(r.label)}${r.codes ? `<title>${escapeXml(r.codes)}</title>` : ''}</text>`);
-    if (r.codes) out.push(`<text class="row-label${cls}" x="${px(L.plotRight + 6)}" y="${px(r.y + 13)}">${escapeXml(clip(r.codes, 16))}</text>`);
+    if (r.codes) out.push(`<text class="row-label${cls}" x="${px(L.plotRight + 6)}" y="${px(r.y + 13)}">${escapeXml(clip(r.codes, MAX_CODE_CHARS))}</text>`);
   }
   // axes
   const axisY = L.barsBottom + 4;

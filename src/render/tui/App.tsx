@@ -1,7 +1,7 @@
 // TUI root: wires the data source, the terminal size and the keys into the one reducer, runs the
 // effects it asks for, and picks the screen. No logic of its own beyond that.
 
-import React, { useEffect, useReducer, useRef } from 'react';
+import React, { useEffect, useLayoutEffect, useReducer, useRef } from 'react';
 import { Box, useApp, useInput } from 'ink';
 import type { TuiSource } from './data/tui-source.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
@@ -36,7 +36,8 @@ export function App({ source, initialScreen, initialFilter, size: fixedSize, onQ
   );
   const { exit } = useApp();
 
-  useEffect(() => {
+  // A layout effect: the re-laid-out frame follows the resize in the same tick.
+  useLayoutEffect(() => {
     dispatch({ type: 'resize', columns: size.columns, rows: size.rows });
   }, [size.columns, size.rows]);
 

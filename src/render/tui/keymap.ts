@@ -81,7 +81,8 @@ export function resolveKey(state: Pick<TuiState, 'screen' | 'filter'>, name: str
 }
 
 const NAMED = new Set(['up', 'down', 'left', 'right', 'pageup', 'pagedown', 'home', 'end', 'return', 'escape', 'tab', 'shift+tab', 'backspace', 'delete']);
-function isNamedKey(name: string): boolean {
+/** A key with a name (arrows, Enter, Ctrl-X, ...), as opposed to typed text. */
+export function isNamedKey(name: string): boolean {
   return NAMED.has(name) || name.startsWith('ctrl+') || name.startsWith('meta+');
 }
 

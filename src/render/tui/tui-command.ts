@@ -40,9 +40,11 @@ export async function runTuiCommand(options: TuiCommandOptions): Promise<TuiComm
   if (options.captures.includes('-')) {
     let final: AnalysisResult | undefined;
     const resolved = resolveOptions({ ...options.analyzeOptions, keepSegments: true });
+    // No progress line: it would be written over the screen, and the title bar counts already.
+    const { onProgress: _progress, ...live } = options.analyzeOptions;
     const source = startLiveSource({
       inputs: options.captures,
-      analyzeOptions: { ...options.analyzeOptions, stdin },
+      analyzeOptions: { ...live, stdin },
       stdin,
       ...(options.diagramDir ? { diagramDir: options.diagramDir } : {}),
       engine: {

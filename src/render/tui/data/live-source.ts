@@ -11,8 +11,8 @@ import { emptySnapshot, issueCountOf, MutableSource, type TuiSnapshot } from './
 
 /** Snapshots at most this often (5 per second)... */
 export const LIVE_MIN_INTERVAL_MS = 200;
-/** ...and spaced at least this many times their own cost, so that building snapshots of a huge
- *  live table never takes more than a fifth of the time the reader and the keys need. */
+/** ...and started at least this many times their own cost apart, so that building snapshots of
+ *  a huge live table never takes more than a quarter of the time (the reader and keys get the rest). */
 export const LIVE_COST_FACTOR = 4;
 
 /** The engine hooks the live source needs (the lead's analysis/analyze.ts provides both). */

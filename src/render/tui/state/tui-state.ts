@@ -5,7 +5,7 @@
 import { compileFilter, FilterError, type FlowPredicate } from '../../../filter/filter-expression.js';
 import type { Finding } from '../../../diagnosis/finding.js';
 import type { ConnectionDetail, TuiSnapshot } from '../data/tui-source.js';
-import { helpLines, resolveKey } from '../keymap.js';
+import { helpLines, isNamedKey, resolveKey } from '../keymap.js';
 import { computeView, positionOfId, SORT_ORDERS, type FlowView } from './flow-view.js';
 import { buildLadder, type LadderModel } from './ladder-lines.js';
 import {
@@ -129,7 +129,19 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
     case 'key': {
       const resolved = resolveKey(state, action.name);
-      return resolved ? tuiReducer(state, resolved) : state;
+      if (resolved) return tuiReducer(state, resolved);
+      // Keys that arrive together come as one string ("/state CLOSE_WAIT", "qq"): one key each,
+      // and once the filter box has the keyboard, the rest is its text.
+      if (action.name.length > 1 && !isNamedKey(action.name)) {
+        let s = state;
+        const chars = [...action.name];
+        for (let i = 0; i < chars.length; i++) {
+          if (s.filter.editing) return tuiReducer(s, { type: 'key', name: chars.slice(i).join('') });
+          s = tuiReducer(s, { type: 'key', name: chars[i]! });
+        }
+        return s;
+      }
+      return state;
     }
     case 'resize':
       return resize(state, { columns: action.columns, rows: action.rows });
