@@ -60,9 +60,9 @@ export const forkingServer: Scenario = {
       // Clients close() (orphaned FIN_WAIT_2 with the tcp_fin_timeout timer), except the third, which
       // half-closes with shutdown() and keeps its descriptor (FIN_WAIT_2 without a timer).
       const halfClose = i === 2;
+      ctx.note(c.localPort ?? 0, halfClose ? 'client shutdown(SHUT_WR), keeps the socket' : 'client close()d: orphaned FIN_WAIT_2');
       if (halfClose) await endSocket(c);
       else c.destroy();
-      ctx.note(c.localPort ?? 0, halfClose ? 'client shutdown(SHUT_WR), keeps the socket' : 'client close()d: orphaned FIN_WAIT_2');
       clients.push(c);
     }
     await waitUntil(

@@ -26,7 +26,7 @@ export interface ReadOptions {
   issues: IssueLog;
   /** Called every few MiB, and once at the end. `totalBytes` is undefined when unknown (stdin). */
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
-  /** Standard input, for `-` (default process.stdin). */
+  /** Standard input, for `-` (default: the process's; read from fd 0 directly when it is a regular file). */
   stdin?: NodeJS.ReadableStream;
 }
 

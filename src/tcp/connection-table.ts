@@ -73,6 +73,40 @@ export class ConnectionTable {
     }
   }
 
+  /** Remove the 4-tuple if it still maps to `id` (backward-shift deletion keeps probing exact). */
+  delete(src: number, sport: number, dst: number, dport: number, id: number): boolean {
+    let a: number, b: number, ports: number;
+    if (src < dst || (src === dst && sport <= dport)) {
+      a = src; b = dst; ports = ((sport << 16) | dport) >>> 0;
+    } else {
+      a = dst; b = src; ports = ((dport << 16) | sport) >>> 0;
+    }
+    let i = hash(a, b, ports) & this.mask;
+    for (;;) {
+      const v = this.value[i]!;
+      if (v === 0) return false;
+      if (this.keyA[i] === a && this.keyB[i] === b && this.keyPorts[i] === ports) break;
+      i = (i + 1) & this.mask;
+    }
+    if (this.value[i] !== id) return false;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & this.mask;
+      if (this.value[j] === 0) break;
+      const home = hash(this.keyA[j]!, this.keyB[j]!, this.keyPorts[j]!) & this.mask;
+      // move j back into the hole at i unless its home lies cyclically in (i, j]
+      const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (!inRange) {
+        this.keyA[i] = this.keyA[j]!; this.keyB[i] = this.keyB[j]!; this.keyPorts[i] = this.keyPorts[j]!;
+        this.value[i] = this.value[j]!;
+        i = j;
+      }
+    }
+    this.value[i] = 0;
+    this.used--;
+    return true;
+  }
+
   private grow(): void {
     const oldA = this.keyA, oldB = this.keyB, oldP = this.keyPorts, oldV = this.value;
     this.capacity *= 2;

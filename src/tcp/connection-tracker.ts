@@ -43,8 +43,15 @@ export interface TrackerOptions {
   finTimeout: number;
   /** Keep a compact per-segment store (TUI, diagrams). */
   keepSegments?: boolean;
-  /** Stop opening connections beyond this many; later 4-tuples are counted as untracked. */
+  /**
+   * Bound on connections held in memory. When a new connection would exceed it, the oldest
+   * finished connection (both endpoints CLOSED or TIME_WAIT) or unanswered attempt (a SYN nobody
+   * answered) is evicted: handed to `onEvict`, counted in `evicted`/`evictedByConnState`, and
+   * dropped. When none can be evicted the new 4-tuple is not tracked (`untrackedSegments`).
+   */
   maxConnections?: number;
+  /** Called with each connection just before eviction (e.g. to write its flow row). */
+  onEvict?: (conn: Connection) => void;
   /** Seconds after both endpoints are CLOSED before any new segment on the 4-tuple starts a new
    *  connection (default 5, Zeek's tcp_close_delay; late in-flight segments stay with the old one). */
   closeLinger?: number;
@@ -56,14 +63,15 @@ export interface TrackerOptions {
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { timeWait: 60, finTimeout: 60 };
 
 export class ConnectionTracker {
-  /** All connections, in id order (connections[id - 1]). */
-  readonly connections: Connection[] = [];
   /** Per-segment columns when `keepSegments` is set (index = capture-wide segment index). */
   readonly segments: SegmentStore | null;
   /** Segments seen so far (the next segment's index). */
   segmentCount = 0;
   /** Segments not attributed to a connection because `maxConnections` was reached. */
   untrackedSegments = 0;
+  /** Connections evicted under `maxConnections`, in total and by Zeek conn_state. */
+  evicted = 0;
+  readonly evictedByConnState = new Map<string, number>();
   captureStartSec = -1;
   captureStartNsec = 0;
   captureEndSec = -1;
@@ -71,6 +79,16 @@ export class ConnectionTracker {
   finished = false;
 
   private readonly table = new ConnectionTable();
+  /** Connections by id - 1; null once evicted. */
+  private readonly byId: (Connection | null)[] = [];
+  /** Connections currently held (opened minus evicted). */
+  private live = 0;
+  /** Compacted view of byId after evictions (rebuilt when stale). */
+  private liveCache: Connection[] | null = null;
+  /** Eviction candidates: connection ids, oldest first (head index into the array). */
+  private candidates: number[] = [];
+  private candidateHead = 0;
+  private readonly onEvict: ((conn: Connection) => void) | undefined;
   private readonly timeWaitNs: number;
   private readonly finTimeoutNs: number;
   private readonly lingerNs: number;
@@ -83,16 +101,30 @@ export class ConnectionTracker {
     this.lingerNs = Math.round((options.closeLinger ?? 5) * 1e9);
     this.dupWindowNs = Math.round((options.duplicateWindowUs ?? 1000) * 1e3);
     this.maxConnections = options.maxConnections ?? Number.MAX_SAFE_INTEGER;
+    this.onEvict = options.onEvict;
     this.segments = options.keepSegments ? new SegmentStore() : null;
   }
 
-  get count(): number {
-    return this.connections.length;
+  /** The connections held, in id order (ids have gaps only where connections were evicted). */
+  get connections(): Connection[] {
+    if (this.evicted === 0) return this.byId as Connection[];
+    if (this.liveCache === null) this.liveCache = this.byId.filter((c): c is Connection => c !== null);
+    return this.liveCache;
   }
 
-  /** The connection with this id (1-based), or undefined. */
+  /** Connections held now. */
+  get count(): number {
+    return this.live;
+  }
+
+  /** Connections opened so far (the highest id), evicted ones included. */
+  get opened(): number {
+    return this.byId.length;
+  }
+
+  /** The connection with this id (1-based), or undefined (unknown or evicted). */
   get(id: number): Connection | undefined {
-    return this.connections[id - 1];
+    return this.byId[id - 1] ?? undefined;
   }
 
   /**
@@ -112,13 +144,13 @@ export class ConnectionTracker {
     let conn: Connection | undefined;
     let fromFirst = true;
     if (id !== 0) {
-      conn = this.connections[id - 1]!;
+      conn = this.byId[id - 1]!;
       fromFirst = seg.src === conn.first.addr && seg.sport === conn.first.port;
       if (conn.orig.timerEvent >= 0 || conn.resp.timerEvent >= 0) this.runTimers(conn, sec, nsec);
       if (this.startsNewConnection(conn, seg, fromFirst, sec, nsec)) conn = undefined;
     }
     if (conn === undefined) {
-      if (this.connections.length >= this.maxConnections) {
+      if (this.live >= this.maxConnections && !this.evictOne()) {
         this.untrackedSegments++;
         if (this.segments !== null) this.segments.push(sec, nsec, 0, true, seg.flags, seg.seq | 0, seg.ack | 0, seg.window, seg.payloadLength);
         return 0;
@@ -136,7 +168,7 @@ export class ConnectionTracker {
     if (this.finished) return;
     this.finished = true;
     if (this.captureEndSec < 0) return;
-    for (const conn of this.connections) this.runTimers(conn, this.captureEndSec, this.captureEndNsec);
+    for (const conn of this.byId) if (conn !== null) this.runTimers(conn, this.captureEndSec, this.captureEndNsec);
   }
 
   /**
@@ -176,13 +208,56 @@ export class ConnectionTracker {
     const zeek = new ZeekSession(seg.tsSec, seg.tsNsec, flip, flags);
     const a = new Endpoint(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
     const b = new Endpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
-    const conn = new Connection(this.connections.length + 1, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
+    const conn = new Connection(this.byId.length + 1, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
     if (flip) {
       conn.orig = b;
       conn.resp = a;
     }
-    this.connections.push(conn);
+    this.byId.push(conn);
+    this.live++;
+    this.liveCache = null;
+    if (this.maxConnections !== Number.MAX_SAFE_INTEGER) this.candidates.push(conn.id);
     return conn;
+  }
+
+  /**
+   * Make room under `maxConnections`: evict the oldest finished connection or unanswered attempt.
+   * Live connections met on the way go to the back of the queue; at most 64 are examined, so a
+   * table full of live connections costs little before the new one is refused.
+   */
+  private evictOne(): boolean {
+    const q = this.candidates;
+    for (let examined = 0; examined < 64 && this.candidateHead < q.length; examined++) {
+      const id = q[this.candidateHead++]!;
+      const conn = this.byId[id - 1];
+      if (conn === null || conn === undefined) continue;
+      if (isEvictable(conn)) {
+        this.evict(conn);
+        this.compactQueue();
+        return true;
+      }
+      q.push(id);
+    }
+    this.compactQueue();
+    return false;
+  }
+
+  private compactQueue(): void {
+    if (this.candidateHead > 4096 && this.candidateHead * 2 > this.candidates.length) {
+      this.candidates = this.candidates.slice(this.candidateHead);
+      this.candidateHead = 0;
+    }
+  }
+
+  private evict(conn: Connection): void {
+    this.onEvict?.(conn);
+    const state = conn.connState;
+    this.evictedByConnState.set(state, (this.evictedByConnState.get(state) ?? 0) + 1);
+    this.evicted++;
+    this.table.delete(conn.first.addr, conn.first.port, other(conn, conn.first).addr, other(conn, conn.first).port, conn.id);
+    this.byId[conn.id - 1] = null;
+    this.live--;
+    this.liveCache = null;
   }
 
   private startsNewConnection(conn: Connection, seg: TcpSegment, fromFirst: boolean, sec: number, nsec: number): boolean {
@@ -585,6 +660,14 @@ export class ConnectionTracker {
     e.timerEvent = -1;
     this.event(conn, e, ev, -1, tsSec, tsNsec, ev === E_TIME_WAIT_EXPIRED ? 'time-wait-expired' : 'fin-timeout');
   }
+}
+
+/** Finished (both endpoints CLOSED or TIME_WAIT), or a SYN nobody answered. */
+function isEvictable(conn: Connection): boolean {
+  const a = conn.orig.state, b = conn.resp.state;
+  if ((a === S_CLOSED || a === S_TIME_WAIT) && (b === S_CLOSED || b === S_TIME_WAIT)) return true;
+  const first = conn.first, second = other(conn, first);
+  return first.sentPureSyn && second.packets === 0 && first.state === S_SYN_SENT;
 }
 
 function other(conn: Connection, e: Endpoint): Endpoint {

@@ -160,13 +160,74 @@ describe('connection table', () => {
     assert.equal(t.size, 5000);
   });
 
-  test('maxConnections: later 4-tuples are not tracked', () => {
-    const sc = new Scenario({ maxConnections: 1 });
-    sc.c('S');
+  test('deletion keeps every other key reachable (randomised against a Map)', () => {
+    const t = new ConnectionTable(16);
+    const ref = new Map<string, number>();
+    let x = 12345;
+    const rnd = (n: number) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x % n; };
+    for (let step = 0; step < 20000; step++) {
+      const a = rnd(50), b = rnd(50), p = rnd(40), q = rnd(3);
+      const key = a < b || (a === b && p <= q) ? `${a}:${p}|${b}:${q}` : `${b}:${q}|${a}:${p}`;
+      if (rnd(3) === 0 && ref.has(key)) {
+        assert.ok(t.delete(a, p, b, q, ref.get(key)!));
+        ref.delete(key);
+      } else {
+        t.set(a, p, b, q, step + 1);
+        ref.set(key, step + 1);
+      }
+    }
+    for (const [key, id] of ref) {
+      const [l, r] = key.split('|') as [string, string];
+      const [a, p] = l.split(':').map(Number) as [number, number];
+      const [b, q] = r.split(':').map(Number) as [number, number];
+      assert.equal(t.get(b, q, a, p), id);
+    }
+    assert.equal(t.size, ref.size);
+  });
+
+  test('maxConnections: with only live connections held, a new 4-tuple is not tracked', () => {
+    const sc = established({ maxConnections: 1 });
     const s = new TcpSegment();
     s.src = 7; s.dst = 8; s.sport = 1; s.dport = 2; s.flags = SYN;
     assert.equal(sc.tracker.add(s), 0);
     assert.equal(sc.tracker.untrackedSegments, 1);
+    assert.equal(sc.tracker.evicted, 0);
+  });
+
+  test('maxConnections: a SYN flood evicts the oldest unanswered attempts into counters', () => {
+    const evictedIds: number[] = [];
+    const t = new ConnectionTracker({ timeWait: 60, finTimeout: 60, maxConnections: 100, onEvict: (c) => evictedIds.push(c.id) });
+    const s = new TcpSegment();
+    s.flags = SYN; s.dst = 1; s.dport = 80; s.tsSec = 1_700_000_000;
+    for (let i = 0; i < 1000; i++) {
+      s.src = 2 + (i % 7); s.sport = 1024 + i; s.seq = i;
+      assert.equal(t.add(s), i + 1);
+    }
+    assert.equal(t.count, 100);
+    assert.equal(t.opened, 1000);
+    assert.equal(t.evicted, 900);
+    assert.equal(t.evictedByConnState.get('S0'), 900);
+    assert.deepEqual(evictedIds.slice(0, 3), [1, 2, 3]);
+    assert.equal(t.connections.length, 100);
+    assert.equal(t.connections[0]!.id, 901);
+    assert.equal(t.get(5), undefined);
+    // the evicted 4-tuple is gone from the table: its next segment opens a new connection
+    s.src = 2; s.sport = 1024; s.seq = 0;
+    assert.equal(t.add(s), 1001);
+  });
+
+  test('maxConnections: finished connections are evicted before live ones', () => {
+    const sc = closeWait({ maxConnections: 2 }); // connection 1 is live (FIN_WAIT_2 / CLOSE_WAIT)
+    const t = sc.tracker;
+    const s = new TcpSegment();
+    s.src = 50; s.dst = 51; s.sport = 1; s.dport = 2; s.tsSec = 1_700_000_001;
+    s.flags = SYN; s.seq = 1; t.add(s);
+    s.src = 51; s.dst = 50; s.sport = 2; s.dport = 1; s.flags = 0x14; s.seq = 0; s.ack = 2; t.add(s); // RST+ACK: refused, finished
+    s.src = 60; s.dst = 61; s.sport = 1; s.dport = 2; s.flags = SYN; s.seq = 1;
+    assert.equal(t.add(s), 3);
+    assert.equal(t.evicted, 1);
+    assert.equal(t.evictedByConnState.get('REJ'), 1);
+    assert.deepEqual(t.connections.map((c) => c.id), [1, 3]);
   });
 });
 

@@ -29,8 +29,11 @@ const skipAll = noTmux || noBuild;
 
 const SOCKET = `finscope-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const screen = () => tmux('capture-pane', '-p', '-t', 'e2e');
-const alternateOn = () => tmux('display-message', '-p', '-t', 'e2e', '#{alternate_on}').trim() === '1';
+// One session per test (never killed and recreated: the server may exit in between).
+let session = '';
+let sessions = 0;
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+const alternateOn = () => tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim() === '1';
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 async function waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
@@ -46,18 +49,14 @@ async function waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
 
 /** Run `command` in a fresh 120x40 pane; the pane stays open after it ends so we can read it. */
 function start(command: string, cwd: string): void {
-  try {
-    tmux('kill-session', '-t', 'e2e');
-  } catch {
-    // no session yet
-  }
+  session = `e2e-${++sessions}`;
   // CI makes ink print frames without erasing; a real terminal user has no CI variable.
   const script = `cd ${sh(cwd)} && echo BEFORE-TUI && ${command}; echo "EXITED $?"; sleep 600`;
-  tmux('new-session', '-d', '-s', 'e2e', '-x', '120', '-y', '40', `env -u CI -u CONTINUOUS_INTEGRATION sh -c ${sh(script)}`);
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `env -u CI -u CONTINUOUS_INTEGRATION sh -c ${sh(script)}`);
 }
 
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'e2e', ...k);
-const text = (t: string) => tmux('send-keys', '-t', 'e2e', '-l', t);
+const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+const text = (t: string) => tmux('send-keys', '-t', session, '-l', t);
 
 /** tcpdump's own account of which endpoints of a 4-tuple sent a FIN (the oracle for "missing FIN"). */
 function finSenders(capture: string, a: string, b: string): Set<string> {
@@ -151,7 +150,7 @@ describe('finscope tui in tmux', { skip: skipAll }, () => {
     await waitFor(/\[summary\]/);
     // The node process is a descendant of the pane's shell; signal it by its id.
     const childrenOf = (pid: string) => spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', pid], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/));
-    const queue = [tmux('display-message', '-p', '-t', 'e2e', '#{pane_pid}').trim()];
+    const queue = [tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim()];
     let node: string | undefined;
     while (queue.length && !node) {
       for (const [pid, comm] of childrenOf(queue.shift()!)) {

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { analyze } from '../../analysis/analyze.js';
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
-import { ladderModelFromConnections, renderLadderWithStats, renderTimeline, svgToPng, timelineModelFromConnections } from '../../render/svg/index.js';
+import { ladderModelForFlows, renderLadderWithStats, renderTimeline, svgToPng, timelineModelFromConnections } from '../../render/svg/index.js';
 import { UsageError } from '../../errors.js';
 import { OutputWriter } from '../output.js';
 import { Progress } from '../progress.js';
@@ -41,8 +41,8 @@ export async function runDiagram(options: DiagramOptions): Promise<number> {
     if (!options.flow?.length && !predicate && selected.length > 1) {
       throw new UsageError(`the capture has ${selected.length} connections: choose with --flow ID or --filter EXPR (e.g. ${suggest(result)}), or draw them all with --timeline`);
     }
-    const model = ladderModelFromConnections(selected, result.segments ?? undefined, result.addresses, result.findings,
-      { sec: result.tracker.captureEndSec, nsec: result.tracker.captureEndNsec });
+    // More than 20 connections on one ladder is unreadable: the model takes the first 20 and says so.
+    const model = ladderModelForFlows(result, selected.map((c) => c.id));
     pages = renderLadderWithStats(model).pages;
   }
   await writePages(pages, options);

@@ -1,7 +1,7 @@
 // `finscope report`: one self-contained HTML postmortem report, or Markdown with SVGs beside it.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { analyze } from '../../analysis/analyze.js';
 import { renderHtmlReport, renderMarkdownReport } from '../../render/report/index.js';
 import { renderSummary } from '../../render/summary.js';
@@ -24,7 +24,7 @@ export async function runReport(options: CommonOptions & { format: 'html' | 'md'
   const generator = `finscope ${VERSION}`;
   const out = new OutputWriter(options.output);
   if (options.format === 'md') {
-    const assetDir = options.output ? `${options.output.replace(/\.md$/, '')}-files` : 'finscope-report-files';
+    const assetDir = options.output ? `${basename(options.output).replace(/\.md$/, '')}-files` : 'finscope-report-files';
     const md = renderMarkdownReport(result, { generator, assetDir, summaryMarkdown: renderSummary(result, { format: 'md' }) });
     const base = options.output ? dirname(options.output) : '.';
     for (const f of md.files) {
