@@ -34,12 +34,12 @@ function common(y: Argv): Argv<CommonOptions> {
     .option('fail-on', { choices: ['warning', 'error'] as const, describe: 'exit 1 when a finding of this severity or worse exists' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or warnings on standard error' })
     .option('color', { type: 'boolean', describe: 'colour output (default: when stdout is a terminal and NO_COLOR is unset)' })
-    .option('time-wait', { type: 'number', default: 60, coerce: nonNegative('time-wait'), describe: 'seconds an endpoint stays in TIME_WAIT (Linux: 60)' })
-    .option('fin-timeout', { type: 'number', default: 60, coerce: nonNegative('fin-timeout'), describe: 'seconds before an orphaned FIN_WAIT_2 disappears (Linux tcp_fin_timeout: 60)' })
+    .option('time-wait', { default: 60, coerce: nonNegative('time-wait'), describe: 'seconds an endpoint stays in TIME_WAIT (Linux: 60)' })
+    .option('fin-timeout', { default: 60, coerce: nonNegative('fin-timeout'), describe: 'seconds before an orphaned FIN_WAIT_2 disappears (Linux tcp_fin_timeout: 60)' })
     .option('date', { type: 'string', describe: 'YYYY-MM-DD for tcpdump text that has only times of day' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat input warnings as errors (exit 65)' })
-    .option('max-connections', { type: 'number', coerce: positiveInteger('max-connections'), describe: 'bound on tracked connections (oldest closed ones are evicted into counters)' })
-    .option('min-age', { type: 'number', default: 5, coerce: nonNegative('min-age'), describe: 'seconds before a half-close is more than info' })
+    .option('max-connections', { coerce: positiveInteger('max-connections'), describe: 'bound on tracked connections (oldest closed ones are evicted into counters)' })
+    .option('min-age', { default: 5, coerce: nonNegative('min-age'), describe: 'seconds before a half-close is more than info' })
     .check((argv) => {
       if (argv.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(argv.date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${JSON.stringify(argv.date)}`);
       return true;
@@ -58,21 +58,28 @@ async function load(name: string): Promise<Handler> {
   }
 }
 
+/** yargs 18 drops a lone `-` from positional lists; it travels as this token and is mapped back. */
+const STDIN_TOKEN = '\u0000stdin';
+const fromStdinToken = (a: string) => (a === STDIN_TOKEN ? '-' : a);
+
 /** Parses argv and runs the command; resolves to the process exit code. Never throws. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const run = (name: string) => async (args: Record<string, unknown>) => {
     const handler = await load(name);
-    exitCode = await handler(args as CommonOptions & Record<string, unknown>);
+    const options = args as CommonOptions & Record<string, unknown>;
+    options.capture = options.capture.map(fromStdinToken);
+    if (options.output !== undefined) options.output = fromStdinToken(options.output);
+    exitCode = await handler(options);
   };
   try {
-    await yargs(argv)
+    await yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)))
       .scriptName('finscope')
       .usage('finscope [command] <capture...> [options]\n\nFinds TCP connections left half-closed (CLOSE_WAIT), which endpoint leaks them, since when, and why.')
       .command(['summary <capture..>', '$0 <capture..>'], 'incident summary: states per endpoint and findings (default)', (y) =>
         common(y)
           .option('format', { choices: ['text', 'json', 'md'] as const, default: 'text' })
-          .option('fd-limit', { type: 'number', default: 1024, coerce: positiveInteger('fd-limit'), describe: 'file-descriptor limit to project CLOSE_WAIT growth against' }), run('summary'))
+          .option('fd-limit', { default: 1024, coerce: positiveInteger('fd-limit'), describe: 'file-descriptor limit to project CLOSE_WAIT growth against' }), run('summary'))
       .command('flows <capture..>', 'one row per TCP connection', (y) =>
         common(y)
           .option('format', { choices: ['table', 'ndjson', 'json', 'csv', 'zeek'] as const, describe: 'default: table on a terminal, ndjson otherwise' })
@@ -95,7 +102,9 @@ export async function main(argv: string[]): Promise<number> {
       .wrap(Math.min(110, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((message, error) => {
-        throw error instanceof UsageError || !error ? new UsageError(message || String(error)) : error;
+        // yargs wraps errors thrown by `coerce` in its own YError: those are usage errors too.
+        if (!error || error instanceof UsageError || error.name === 'YError') throw new UsageError(error?.message ?? message);
+        throw error;
       })
       .parseAsync();
     return exitCode;

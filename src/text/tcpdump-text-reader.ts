@@ -283,26 +283,31 @@ export class TcpdumpTextReader implements SegmentReader {
 
   private tcpLine(seg: TcpSegment, buf: Buffer, ls: number, le: number, a: number, offset: number, cut: boolean): boolean {
     // "<src> > <dst>: Flags [" : the two tokens right before the anchor.
-    let q = a - 1;
-    while (q >= ls && buf[q] !== SP) q--;
+    // One backward pass per token also finds its last dot (address.port separator).
+    let q = a - 1, dDot = -1;
+    for (; q >= ls; q--) {
+      const c = buf[q];
+      if (c === SP) break;
+      if (c === DOT && dDot < 0) dDot = q;
+    }
     const dstStart = q + 1;
     if (q < ls + 2 || buf[q - 1] !== GT || buf[q - 2] !== SP || dstStart >= a) {
       return this.unparsable(buf, ls, le, offset, '"<source> > <destination>: Flags ["', ls);
     }
     const srcEnd = q - 2;
-    let r = srcEnd - 1;
-    while (r >= ls && !isBlank(buf[r])) r--;
+    let r = srcEnd - 1, sDot = -1;
+    for (; r >= ls; r--) {
+      const c = buf[r];
+      if (c === SP || c === TAB) break;
+      if (c === DOT && sDot < 0) sDot = r;
+    }
     const srcStart = r + 1;
     if (srcStart >= srcEnd) return this.unparsable(buf, ls, le, offset, 'a source address', srcStart);
 
     // Addresses and ports. Normally "addr.port"; after an IPv6 extension header tcpdump prints the
     // ports alone ("a > b: HBH 41851 > 43913: Flags"), the addresses being earlier on the line.
-    let sDot = srcEnd - 1;
-    while (sDot >= srcStart && buf[sDot] !== DOT) sDot--;
-    let dDot = a - 1;
-    while (dDot >= dstStart && buf[dDot] !== DOT) dDot--;
     let src: number, dst: number, ipv: number;
-    if (sDot >= srcStart && dDot >= dstStart) {
+    if (sDot >= 0 && dDot >= 0) {
       src = this.address(buf, srcStart, sDot);
       const ipvSrc = this.ipv;
       dst = this.address(buf, dstStart, dDot);
@@ -310,7 +315,7 @@ export class TcpdumpTextReader implements SegmentReader {
       ipv = ipvSrc !== 0 ? ipvSrc : this.ipv;
       seg.sport = this.port(buf, sDot + 1, srcEnd);
       seg.dport = this.port(buf, dDot + 1, a);
-    } else if (sDot < srcStart && dDot < dstStart) {
+    } else if (sDot < 0 && dDot < 0) {
       const arrow = find(buf, ls, srcStart, W_ARROW);
       if (arrow < 0) return this.unparsable(buf, ls, le, offset, '"<address>.<port>"', srcStart);
       let s0 = arrow - 1;
@@ -733,8 +738,8 @@ export class TcpdumpTextReader implements SegmentReader {
         let s2 = e1;
         while (s2 < pe && isBlank(buf[s2])) s2++;
         let e2 = s2;
-        while (e2 < pe && !isBlank(buf[e2])) e2++;
-        if (e2 > s2 && e2 < pe && (dir = directionCode(buf, s2, e2)) >= 0) {
+        while (e2 < pe && e2 - s2 < 4 && !isBlank(buf[e2])) e2++; // directions are 1-3 letters
+        if (e2 > s2 && e2 < pe && isBlank(buf[e2]) && (dir = directionCode(buf, s2, e2)) >= 0) {
           this.pDir = dir;
           this.pIface = this.interfaceId(buf, p, e1);
           p = e2;

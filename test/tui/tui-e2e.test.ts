@@ -36,7 +36,7 @@ const screen = () => tmux('capture-pane', '-p', '-t', session);
 const alternateOn = () => tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim() === '1';
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-async function waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+async function waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
   const end = Date.now() + timeoutMs;
   let text = '';
   while (Date.now() < end) {
