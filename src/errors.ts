@@ -24,5 +24,6 @@ export class UsageError extends Error {
 
 /** File names in messages are quoted and stripped of control characters. */
 export function quoteName(name: string): string {
-  return JSON.stringify(name);
+  // JSON quoting escapes C0 controls but not DEL and C1 (U+009B is a terminal's CSI).
+  return JSON.stringify(name).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

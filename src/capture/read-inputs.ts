@@ -253,12 +253,14 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
     async function* compressedChunks(): AsyncGenerator<Buffer> {
       compressed += head.length;
       yield head;
+      // One read buffer; each chunk handed on is a copy of what was read (a pipe delivers 64 KiB
+      // or less per read: a fresh 1 MiB buffer each time cost more than the decompression).
+      const scratch = Buffer.allocUnsafe(GZIP_READ);
       for (;;) {
-        const chunk = Buffer.allocUnsafe(GZIP_READ);
-        const n = await rawSource.read(chunk, 0, chunk.length);
+        const n = await rawSource.read(scratch, 0, scratch.length);
         if (n === 0) return;
         compressed += n;
-        yield chunk.subarray(0, n);
+        yield Buffer.from(scratch.subarray(0, n));
       }
     }
     const gunzip = createGunzip({ chunkSize: 256 * 1024 });

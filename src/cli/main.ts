@@ -4,6 +4,7 @@
 import yargs, { type Argv } from 'yargs';
 import { CaptureFormatError, EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { escapeTerminal } from '../render/escape.js';
 import type { CommonOptions } from './options.js';
 
 type Handler = (options: CommonOptions & Record<string, unknown>) => Promise<number>;
@@ -115,15 +116,26 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(error: unknown): number {
   if (error instanceof UsageError) {
-    process.stderr.write(`finscope: ${error.message}\nRun 'finscope --help' for usage.\n`);
+    process.stderr.write(`finscope: ${escapeTerminal(error.message)}\nRun 'finscope --help' for usage.\n`);
     return EXIT_USAGE;
   }
   if (error instanceof CaptureFormatError) {
-    process.stderr.write(`finscope: ${error.message}\n`);
+    // Messages quote names from the command line and bytes from the input: no control character
+    // (C1 and DEL included, which JSON quoting leaves alone) reaches the terminal.
+    process.stderr.write(`finscope: ${escapeTerminal(error.message)}\n`);
     return EXIT_DATA;
   }
+  if ((error as NodeJS.ErrnoException | null)?.code === 'EPIPE') {
+    // The reader of our standard output went away (`finscope packets x | head`): nothing is wrong.
+    return 0;
+  }
   if (isNodeFileError(error)) {
-    process.stderr.write(`finscope: cannot read ${JSON.stringify(error.path ?? '')}: ${error.code}\n`);
+    // Inputs that cannot be opened are CaptureFormatErrors; an fs error that gets here is about the
+    // output (-o FILE, diagram pages, report assets) or standard output itself.
+    const e = error as NodeJS.ErrnoException;
+    const what = e.path !== undefined ? escapeTerminal(JSON.stringify(e.path)) : 'standard output';
+    const verb = e.syscall === 'read' || e.syscall === 'scandir' ? 'read' : 'write';
+    process.stderr.write(`finscope: cannot ${verb} ${what}: ${e.code}${e.syscall ? ` (${e.syscall})` : ''}\n`);
     return EXIT_DATA;
   }
   const detail = error instanceof Error ? error.stack ?? error.message : String(error);
@@ -135,5 +147,6 @@ function reportError(error: unknown): number {
 
 function isNodeFileError(error: unknown): error is NodeJS.ErrnoException {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EMFILE';
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EMFILE'
+    || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' || code === 'EROFS' || code === 'EIO' || code === 'EPERM';
 }

@@ -11,10 +11,16 @@ export class OutputWriter {
   private pending = 0;
   private readonly stream: NodeJS.WritableStream;
   private readonly file: WriteStream | null;
+  /** The first write error (cannot create -o FILE, disk full, reader of the pipe gone): rethrown by
+   *  the next write, never left as an unhandled 'error' event. */
+  private failure: Error | null = null;
 
   constructor(path: string | undefined) {
     this.file = path && path !== '-' ? createWriteStream(path) : null;
     this.stream = this.file ?? process.stdout;
+    this.stream.on('error', (error: Error) => {
+      this.failure ??= error;
+    });
   }
 
   /** True when the output is an interactive terminal (decides table vs ndjson, colour). */
@@ -31,25 +37,45 @@ export class OutputWriter {
   }
 
   async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.parts.length === 0) return;
     const text = this.parts.join('');
     this.parts = [];
     this.pending = 0;
-    if (!this.stream.write(text)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!this.stream.write(text)) await this.drained();
   }
 
   async close(): Promise<void> {
     await this.flush();
     if (this.file) {
-      this.file.end();
-      await once(this.file, 'close');
+      if (!this.file.closed) {
+        this.file.end();
+        await once(this.file, 'close');
+      }
+      if (this.failure) throw this.failure;
     }
   }
 
   /** Raw bytes (PNG). */
   async writeBytes(bytes: Uint8Array): Promise<void> {
     await this.flush();
-    if (!this.stream.write(bytes)) await once(this.stream, 'drain');
+    if (!this.stream.write(bytes)) await this.drained();
+  }
+
+  /** Until the stream drains or fails (no listener is left behind to reject later). */
+  private async drained(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
+    });
+    if (this.failure) throw this.failure;
   }
 }
 

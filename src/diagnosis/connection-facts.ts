@@ -38,19 +38,25 @@ function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: s
   s.bytes = e.uniqueBytes > 0 ? e.uniqueBytes : e.payloadBytes;
 
   const role = s.role;
-  // The open: the first change of this endpoint into SYN_SENT / SYN_RECEIVED is its SYN or SYN+ACK.
   if (e.sentPureSyn || e.sentSynAck) {
     s.synCount = 1 + e.synRetransmissions;
-    for (const ch of c.changes) {
-      if (ch.endpoint === role && (ch.to === 'SYN_SENT' || ch.to === 'SYN_RECEIVED') && ch.segment >= 0) {
-        s.synSeg = ch.segment;
-        s.synTime = time(ch.tsSec, ch.tsNsec);
-        break;
-      }
-    }
-    if (s.synSeg < 0 && c.first === e) {
+    if (c.first === e) {
+      // the sender of the connection's first segment opened it with that segment
       s.synSeg = c.firstSegment;
       s.synTime = time(c.firstTsSec, c.firstTsNsec);
+    } else {
+      s.synTime = time(e.firstTsSec, e.firstTsNsec);
+      // Its segment number is only in the state changes (into SYN_SENT / SYN_RECEIVED); look it up
+      // only where a rule will cite it (retransmitted handshakes), to keep this loop cache-friendly.
+      if (e.synRetransmissions > 0 || p.synRetransmissions > 0) {
+        for (const ch of c.changes) {
+          if (ch.endpoint === role && (ch.to === 'SYN_SENT' || ch.to === 'SYN_RECEIVED') && ch.segment >= 0) {
+            s.synSeg = ch.segment;
+            s.synTime = time(ch.tsSec, ch.tsNsec);
+            break;
+          }
+        }
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import type { FlowRecord } from '../analysis/flow-record.js';
 import type { Connection } from '../tcp/connection.js';
 import { fillFacts, type SegmentTimes } from './connection-facts.js';
 import { ConnectionFacts } from './facts.js';
-import type { Finding } from './finding.js';
+import { DiagnosisFinding, type Finding } from './finding.js';
 import type { FindingSink, RuleContext, RuleDefinition } from './rule.js';
 import { DEFAULT_RULES } from './rules/index.js';
 import { ServiceIndex } from './service-index.js';
@@ -42,7 +42,8 @@ export interface TrackerBounds {
 /**
  * Diagnose every connection. `flows[i]` must be the flow record of `connections[i]`; each flow's
  * `findings` is replaced by the findings about it (per-connection ones first, in rule-list order,
- * then a shared copy of each aggregate finding it is part of). Returns every finding once:
+ * then a shared copy of each aggregate finding it is part of). A flow whose only finding is one
+ * aggregate's copy gets a frozen list shared with the other members: replace it, do not push to it. Returns every finding once:
  * per-connection findings in connection order, then the aggregate ones.
  */
 export function diagnose(connections: readonly Connection[], flows: FlowRecord[], options: DiagnoseOptions = {}): Finding[] {
@@ -79,7 +80,9 @@ export function diagnoseWith(count: number, fill: (f: ConnectionFacts, index: nu
     services: new ServiceIndex(),
   };
   const perConnection: (Finding[] | undefined)[] = new Array(count);
-  const memberOf: (Finding[] | undefined)[] = new Array(count);
+  // A flow in one aggregate only shares that aggregate's frozen one-element list (a time-wait-pile-up
+  // can cover a million flows); a flow in several gets its own list.
+  const memberOf: (readonly Finding[] | undefined)[] = new Array(count);
   const aggregates: Finding[] = [];
   const sink: FindingSink = {
     add(index, finding) {
@@ -87,9 +90,18 @@ export function diagnoseWith(count: number, fill: (f: ConnectionFacts, index: nu
     },
     addAggregate(finding, members) {
       aggregates.push(finding);
-      const copy: Finding = { ...finding };
-      delete copy.flows;
-      for (let k = 0; k < members.length; k++) (memberOf[members[k]!] ??= []).push(copy);
+      let copy: Finding;
+      if (finding instanceof DiagnosisFinding) copy = finding.memberCopy();
+      else {
+        copy = { ...finding };
+        delete copy.flows;
+      }
+      const shared: readonly Finding[] = Object.freeze([copy]);
+      for (let k = 0; k < members.length; k++) {
+        const i = members[k]!;
+        const had = memberOf[i];
+        memberOf[i] = had === undefined ? shared : Object.isFrozen(had) ? [...had, copy] : ((had as Finding[]).push(copy), had);
+      }
     },
   };
 
@@ -118,7 +130,10 @@ export function diagnoseWith(count: number, fill: (f: ConnectionFacts, index: nu
     }
     const members = memberOf[i];
     const flow = flows[i];
-    if (flow !== undefined) flow.findings = own ? (members ? own.concat(members) : own) : members ?? [];
+    if (flow !== undefined) {
+      if (own !== undefined || members !== undefined) flow.findings = own ? (members ? own.concat(members) : own) : (members as Finding[]);
+      else if (flow.findings.length > 0) flow.findings = [];
+    }
     if (own) for (const x of own) all.push(x);
   }
   for (const x of aggregates) all.push(x);

@@ -52,3 +52,65 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
 export function formatEndpoint(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * The Finding the rules emit. Its message is written on first read: a big capture has hundreds of
+ * thousands of findings that are only counted and grouped, and writing every sentence up front
+ * would cost more than the diagnosis itself. Serialises (JSON.stringify) to the contract's plain shape.
+ */
+export class DiagnosisFinding implements Finding {
+  evidence?: number[];
+  flow?: number;
+  flows?: number[];
+  detail?: FindingDetail;
+  #text: string | undefined;
+  #write: (() => string) | undefined;
+
+  constructor(
+    public code: FindingCode,
+    public severity: Severity,
+    public endpoint: string,
+    public since: number,
+    public age: number,
+    message: string | (() => string),
+    evidence?: number[],
+    flow?: number,
+    detail?: FindingDetail,
+    flows?: number[],
+  ) {
+    if (typeof message === 'string') this.#text = message;
+    else this.#write = message;
+    if (evidence !== undefined) this.evidence = evidence;
+    if (flow !== undefined) this.flow = flow;
+    if (flows !== undefined) this.flows = flows;
+    if (detail !== undefined) this.detail = detail;
+  }
+
+  get message(): string {
+    if (this.#text === undefined) {
+      this.#text = this.#write ? this.#write() : '';
+      this.#write = undefined;
+    }
+    return this.#text;
+  }
+
+  set message(text: string) {
+    this.#text = text;
+    this.#write = undefined;
+  }
+
+  /** The same finding for each member of an aggregate: no id list, the message shared. */
+  memberCopy(): DiagnosisFinding {
+    return new DiagnosisFinding(this.code, this.severity, this.endpoint, this.since, this.age, () => this.message,
+      this.evidence, this.flow, this.detail);
+  }
+
+  toJSON(): Finding {
+    const out: Finding = { code: this.code, severity: this.severity, endpoint: this.endpoint, since: this.since, age: this.age, message: this.message };
+    if (this.evidence !== undefined) out.evidence = this.evidence;
+    if (this.flow !== undefined) out.flow = this.flow;
+    if (this.flows !== undefined) out.flows = this.flows;
+    if (this.detail !== undefined) out.detail = this.detail;
+    return out;
+  }
+}

@@ -33,7 +33,9 @@ export function csvLine(flow: FlowRecord): string {
 }
 
 function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // Host names from tcpdump text may hold control characters: shown as \xNN, never passed raw.
+  const t = escapeTerminal(s);
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 
 // ---- Zeek conn.log -------------------------------------------------------------------------

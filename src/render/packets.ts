@@ -3,6 +3,7 @@
 
 import type { AddressTable } from '../segment/address-table.js';
 import { ACK, FIN, RST, SYN, URG, flagString, type TcpSegment } from '../segment/tcp-segment.js';
+import { escapeTerminal } from './escape.js';
 
 /** `1700000000.123456`: epoch seconds with microseconds, as tcpdump -tt prints them. */
 export function formatEpochMicros(seg: TcpSegment): string {
@@ -18,7 +19,8 @@ export function formatEpochMicros(seg: TcpSegment): string {
  */
 export function formatPacketText(seg: TcpSegment, addresses: AddressTable, _flowId?: number): string {
   const ip = addresses.isV6(seg.src) || seg.ipVersion === 6 ? 'IP6' : 'IP';
-  let line = `${formatEpochMicros(seg)} ${ip} ${addresses.toText(seg.src)}.${seg.sport} > ${addresses.toText(seg.dst)}.${seg.dport}: Flags [${flagString(seg.flags)}]`;
+  // Host names from tcpdump text are capture data: escaped (a plain-text fast path) before a terminal sees them.
+  let line = `${formatEpochMicros(seg)} ${ip} ${escapeTerminal(addresses.toText(seg.src))}.${seg.sport} > ${escapeTerminal(addresses.toText(seg.dst))}.${seg.dport}: Flags [${flagString(seg.flags)}]`;
   if (seg.payloadLength > 0) line += `, seq ${seg.seq}:${(seg.seq + seg.payloadLength) % 4294967296}`;
   else if ((seg.flags & (SYN | FIN | RST)) !== 0) line += `, seq ${seg.seq}`;
   if ((seg.flags & ACK) !== 0) line += `, ack ${seg.ack}`;

@@ -50,7 +50,8 @@ export interface TrackerOptions {
    * dropped. When none can be evicted the new 4-tuple is not tracked (`untrackedSegments`).
    */
   maxConnections?: number;
-  /** Called with each connection just before eviction (e.g. to write its flow row). */
+  /** Called with each connection just before eviction (e.g. to write its flow row). The object is
+   *  recycled for a later connection once the callback returns: copy what you keep. */
   onEvict?: (conn: Connection) => void;
   /** Seconds after both endpoints are CLOSED before any new segment on the 4-tuple starts a new
    *  connection (default 5, Zeek's tcp_close_delay; late in-flight segments stay with the old one). */
@@ -79,8 +80,13 @@ export class ConnectionTracker {
   finished = false;
 
   private readonly table = new ConnectionTable();
-  /** Connections by id - 1; null once evicted. */
-  private readonly byId: (Connection | null)[] = [];
+  /** Unbounded trackers: connections by id - 1. */
+  private readonly byId: Connection[] = [];
+  /** Bounded trackers: live connections by id (byId would grow with every id ever issued). */
+  private readonly liveById: Map<number, Connection> | null;
+  private lastId = 0;
+  /** StateChange objects of recycled connections, reused by `event`. */
+  private readonly freeChanges: StateChange[] = [];
   /** Connections currently held (opened minus evicted). */
   private live = 0;
   /** Compacted view of byId after evictions (rebuilt when stale). */
@@ -89,6 +95,8 @@ export class ConnectionTracker {
   private candidates: number[] = [];
   private candidateHead = 0;
   private readonly onEvict: ((conn: Connection) => void) | undefined;
+  /** Evicted connections, recycled by `open` (their objects are reused: see `onEvict`). */
+  private readonly pool: Connection[] = [];
   private readonly timeWaitNs: number;
   private readonly finTimeoutNs: number;
   private readonly lingerNs: number;
@@ -102,13 +110,14 @@ export class ConnectionTracker {
     this.dupWindowNs = Math.round((options.duplicateWindowUs ?? 1000) * 1e3);
     this.maxConnections = options.maxConnections ?? Number.MAX_SAFE_INTEGER;
     this.onEvict = options.onEvict;
+    this.liveById = options.maxConnections !== undefined ? new Map() : null;
     this.segments = options.keepSegments ? new SegmentStore() : null;
   }
 
   /** The connections held, in id order (ids have gaps only where connections were evicted). */
   get connections(): Connection[] {
-    if (this.evicted === 0) return this.byId as Connection[];
-    if (this.liveCache === null) this.liveCache = this.byId.filter((c): c is Connection => c !== null);
+    if (this.liveById === null) return this.byId as Connection[];
+    if (this.liveCache === null) this.liveCache = [...this.liveById.values()].sort((x, y) => x.id - y.id);
     return this.liveCache;
   }
 
@@ -119,12 +128,12 @@ export class ConnectionTracker {
 
   /** Connections opened so far (the highest id), evicted ones included. */
   get opened(): number {
-    return this.byId.length;
+    return this.lastId;
   }
 
   /** The connection with this id (1-based), or undefined (unknown or evicted). */
   get(id: number): Connection | undefined {
-    return this.byId[id - 1] ?? undefined;
+    return (this.liveById === null ? this.byId[id - 1] : this.liveById.get(id)) ?? undefined;
   }
 
   /**
@@ -144,7 +153,7 @@ export class ConnectionTracker {
     let conn: Connection | undefined;
     let fromFirst = true;
     if (id !== 0) {
-      conn = this.byId[id - 1]!;
+      conn = this.liveById === null ? this.byId[id - 1]! : this.liveById.get(id)!;
       fromFirst = seg.src === conn.first.addr && seg.sport === conn.first.port;
       if (conn.orig.timerEvent >= 0 || conn.resp.timerEvent >= 0) this.runTimers(conn, sec, nsec);
       if (this.startsNewConnection(conn, seg, fromFirst, sec, nsec)) conn = undefined;
@@ -168,7 +177,7 @@ export class ConnectionTracker {
     if (this.finished) return;
     this.finished = true;
     if (this.captureEndSec < 0) return;
-    for (const conn of this.byId) if (conn !== null) this.runTimers(conn, this.captureEndSec, this.captureEndNsec);
+    for (const conn of this.connections) this.runTimers(conn, this.captureEndSec, this.captureEndNsec);
   }
 
   /**
@@ -205,15 +214,30 @@ export class ConnectionTracker {
     const pureSyn = (flags & SYN) !== 0 && (flags & (ACK | RST)) === 0;
     const initial = pureSyn ? S_CLOSED : S_UNKNOWN;
     const flip = zeekFlipsAtStart(flags, seg.sport, seg.dport);
-    const zeek = new ZeekSession(seg.tsSec, seg.tsNsec, flip, flags);
-    const a = new Endpoint(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
-    const b = new Endpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
-    const conn = new Connection(this.byId.length + 1, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
+    const id = ++this.lastId;
+    let conn = this.pool.pop();
+    let a: Endpoint, b: Endpoint;
+    if (conn !== undefined) {
+      // a recycled (evicted) connection: no allocation in a steady SYN flood
+      const zeek = conn.zeek;
+      a = conn.first;
+      b = other(conn, a);
+      for (const ch of conn.changes) this.freeChanges.push(ch);
+      zeek.reuse(seg.tsSec, seg.tsNsec, flip, flags);
+      a.reuse(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
+      b.reuse(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
+      conn.reuse(id, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
+    } else {
+      const zeek = new ZeekSession(seg.tsSec, seg.tsNsec, flip, flags);
+      a = new Endpoint(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
+      b = new Endpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
+      conn = new Connection(id, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
+    }
     if (flip) {
       conn.orig = b;
       conn.resp = a;
     }
-    this.byId.push(conn);
+    if (this.liveById === null) this.byId.push(conn); else this.liveById.set(id, conn);
     this.live++;
     this.liveCache = null;
     if (this.maxConnections !== Number.MAX_SAFE_INTEGER) this.candidates.push(conn.id);
@@ -229,7 +253,7 @@ export class ConnectionTracker {
     const q = this.candidates;
     for (let examined = 0; examined < 64 && this.candidateHead < q.length; examined++) {
       const id = q[this.candidateHead++]!;
-      const conn = this.byId[id - 1];
+      const conn = this.liveById!.get(id);
       if (conn === null || conn === undefined) continue;
       if (isEvictable(conn)) {
         this.evict(conn);
@@ -255,9 +279,10 @@ export class ConnectionTracker {
     this.evictedByConnState.set(state, (this.evictedByConnState.get(state) ?? 0) + 1);
     this.evicted++;
     this.table.delete(conn.first.addr, conn.first.port, other(conn, conn.first).addr, other(conn, conn.first).port, conn.id);
-    this.byId[conn.id - 1] = null;
+    this.liveById!.delete(conn.id);
     this.live--;
     this.liveCache = null;
+    this.pool.push(conn);
   }
 
   private startsNewConnection(conn: Connection, seg: TcpSegment, fromFirst: boolean, sec: number, nsec: number): boolean {
@@ -285,8 +310,12 @@ export class ConnectionTracker {
     const s = fromFirst ? conn.first : other(conn, conn.first);
     const r = other(conn, s);
     const sec = seg.tsSec, nsec = seg.tsNsec;
-    conn.lastTsSec = sec;
-    conn.lastTsNsec = nsec;
+    // The latest time seen, not the last segment's: a capture whose clock steps back (merged or
+    // reordered records) must not give a negative duration.
+    if (sec > conn.lastTsSec || (sec === conn.lastTsSec && nsec > conn.lastTsNsec)) {
+      conn.lastTsSec = sec;
+      conn.lastTsNsec = nsec;
+    }
     conn.lastSegment = index;
     conn.segmentCount++;
     s.packets++;
@@ -617,10 +646,15 @@ export class ConnectionTracker {
   private event(conn: Connection, e: Endpoint, ev: number, segment: number, sec: number, nsec: number, reason?: string): void {
     const next = nextState(e.state, ev);
     if (next < 0 || next === e.state) return;
-    // one object shape for every change (reason undefined unless a timer or a rewrite)
-    const change: StateChange = {
-      endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: STATE_NAMES[next]!, segment, tsSec: sec, tsNsec: nsec, reason,
-    };
+    // one object shape for every change (reason undefined unless a timer or a rewrite); recycled
+    // objects first (bounded trackers)
+    let change = this.freeChanges.pop();
+    if (change === undefined) {
+      change = { endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: STATE_NAMES[next]!, segment, tsSec: sec, tsNsec: nsec, reason };
+    } else {
+      change.endpoint = conn.roleOf(e); change.from = STATE_NAMES[e.state]!; change.to = STATE_NAMES[next]!;
+      change.segment = segment; change.tsSec = sec; change.tsNsec = nsec; change.reason = reason;
+    }
     conn.changes.push(change);
     e.lastChangeIndex = conn.changes.length - 1;
     if (next === S_CLOSE_WAIT) e.closeWaitChange = e.lastChangeIndex;

@@ -2,6 +2,7 @@
 // connection, never per segment) and the StateChange evidence the findings, TUI and diagrams cite.
 
 import { STATE_NAMES, type TcpState } from './endpoint-state.js';
+import { fieldCopier } from './field-copier.js';
 import { ZeekEndpoint, ZeekSession } from './zeek-session.js';
 
 export type EndpointRole = 'orig' | 'resp';
@@ -158,6 +159,16 @@ export class Endpoint {
     this.z = z;
   }
 
+  /** Recycle this object for a new connection (bounded trackers): every field as when new. */
+  reuse(addr: number, port: number, state: number, z: ZeekEndpoint): void {
+    resetEndpoint(endpointTemplate(), this);
+    this.addr = addr;
+    this.port = port;
+    this.state = state;
+    this.initialState = state;
+    this.z = z;
+  }
+
   /** Initial sequence number (valid when `sawSyn`), as on the wire. */
   get isn(): number {
     return this.isn32 >>> 0;
@@ -186,12 +197,12 @@ export class Endpoint {
 /** A rebuilt TCP connection: both endpoints, their state changes and Zeek's summary of it. */
 export class Connection {
   /** 1-based, in order of the connection's first segment. */
-  readonly id: number;
+  id: number;
   /** Originator and responder, as Zeek would name them (the roles may flip early on). */
   orig: Endpoint;
   resp: Endpoint;
   /** The side that sent the first segment (fixed; used by the segment store). */
-  readonly first: Endpoint;
+  first: Endpoint;
   firstTsSec: number;
   firstTsNsec: number;
   lastTsSec: number;
@@ -207,13 +218,31 @@ export class Connection {
   rstAccepted = false;
   ipVersion: number;
   /** Zeek's per-endpoint machine, history and roles. */
-  readonly zeek: ZeekSession;
+  zeek: ZeekSession;
   /** First and last segment in the optional SegmentStore (-1 when not kept). */
   storeFirst = -1;
   storeLast = -1;
 
   constructor(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number) {
+    this.id = id;
+    this.first = first;
+    this.orig = first;
+    this.resp = second;
+    this.zeek = zeek;
+    this.firstTsSec = this.lastTsSec = sec;
+    this.firstTsNsec = this.lastTsNsec = nsec;
+    this.firstSegment = this.lastSegment = segment;
+    this.ipVersion = ipVersion;
+  }
+
+  /** Recycle this object for a new connection (bounded trackers): every field as when new. */
+  reuse(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
+    segment: number, ipVersion: number): void {
+    const changes = this.changes;
+    resetConnection(connectionTemplate(), this);
+    changes.length = 0;
+    (this as { changes: StateChange[] }).changes = changes;
     this.id = id;
     this.first = first;
     this.orig = first;
@@ -264,4 +293,34 @@ export class Connection {
   changesOf(role: EndpointRole): StateChange[] {
     return this.changes.filter((c) => c.endpoint === role);
   }
+}
+
+// Fresh instances whose own fields `reuse` copies back, so that fields added later are reset too.
+let endpointProto: Endpoint | null = null;
+let connectionProto: Connection | null = null;
+
+let endpointCopier: ((from: Endpoint, to: Endpoint) => void) | null = null;
+let connectionCopier: ((from: Connection, to: Connection) => void) | null = null;
+
+function resetEndpoint(template: Endpoint, e: Endpoint): void {
+  if (endpointCopier === null) endpointCopier = fieldCopier(template);
+  endpointCopier(template, e);
+}
+
+function resetConnection(template: Connection, c: Connection): void {
+  if (connectionCopier === null) connectionCopier = fieldCopier(template);
+  connectionCopier(template, c);
+}
+
+function endpointTemplate(): Endpoint {
+  if (endpointProto === null) endpointProto = new Endpoint(0, 0, 0, new ZeekEndpoint(true));
+  return endpointProto;
+}
+
+function connectionTemplate(): Connection {
+  if (connectionProto === null) {
+    const z = new ZeekSession(0, 0, false, 0);
+    connectionProto = new Connection(0, endpointTemplate(), endpointTemplate(), z, 0, 0, 0, 4);
+  }
+  return connectionProto;
 }

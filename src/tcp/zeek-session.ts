@@ -11,6 +11,7 @@
 // - Reassembly is modelled only as far as content gaps ('g'/'G') need it; close deferral while data
 //   is pending is not modelled (it only shifts when Zeek stops extending `duration`).
 
+import { fieldCopier } from './field-copier.js';
 import { seqDiff } from './sequence-number.js';
 import { FIN, SYN, RST, ACK } from '../segment/tcp-segment.js';
 
@@ -74,6 +75,14 @@ export class ZeekEndpoint {
   blocks: number[] | null = null;
 
   constructor(isOrig: boolean) {
+    this.isOrig = isOrig;
+  }
+
+  /** Recycle for a new connection: every field as when new (peer linked by the session). */
+  reuse(isOrig: boolean): void {
+    const t = zeekEndpointTemplate();
+    if (zeekEndpointCopier === null) zeekEndpointCopier = fieldCopier(t);
+    zeekEndpointCopier(t, this);
     this.isOrig = isOrig;
   }
 
@@ -267,6 +276,24 @@ export class ZeekSession {
     this.resp = new ZeekEndpoint(false);
     this.orig.peer = this.resp;
     this.resp.peer = this.orig;
+    this.startSec = this.lastSec = startSec;
+    this.startNsec = this.lastNsec = startNsec;
+    if (flipAtStart) this.history = '^';
+    this.lateFlipPossible = !flipAtStart && (firstFlags & (SYN | ACK)) === (SYN | ACK);
+  }
+
+  /** Recycle for a new connection, keeping the two endpoint objects. */
+  reuse(startSec: number, startNsec: number, flipAtStart: boolean, firstFlags: number): void {
+    const o = this.orig, r = this.resp;
+    const t = zeekSessionTemplate();
+    if (zeekSessionCopier === null) zeekSessionCopier = fieldCopier(t);
+    zeekSessionCopier(t, this);
+    o.reuse(true);
+    r.reuse(false);
+    this.orig = o;
+    this.resp = r;
+    o.peer = r;
+    r.peer = o;
     this.startSec = this.lastSec = startSec;
     this.startNsec = this.lastNsec = startNsec;
     if (flipAtStart) this.history = '^';
@@ -590,4 +617,20 @@ function updateClosed(ep: ZeekEndpoint, flags: number, deltaLast: number): boole
     return !ep.didClose;
   }
   return false;
+}
+
+let zeekEndpointProto: ZeekEndpoint | null = null;
+let zeekSessionProto: ZeekSession | null = null;
+let zeekEndpointCopier: ((from: ZeekEndpoint, to: ZeekEndpoint) => void) | null = null;
+let zeekSessionCopier: ((from: ZeekSession, to: ZeekSession) => void) | null = null;
+
+
+function zeekEndpointTemplate(): ZeekEndpoint {
+  if (zeekEndpointProto === null) zeekEndpointProto = new ZeekEndpoint(true);
+  return zeekEndpointProto;
+}
+
+function zeekSessionTemplate(): ZeekSession {
+  if (zeekSessionProto === null) zeekSessionProto = new ZeekSession(0, 0, false, 0);
+  return zeekSessionProto;
 }

@@ -44,18 +44,24 @@ function sdist(a: number, b: number): number {
   return d > 2147483648 ? TWO32 - d : d;
 }
 
+// One record per conversation in a single Float64Array (one or two cache lines per packet instead of
+// one per field): key of endpoint 0, key of endpoint 1 (address id * 2^22 + port + 1; 0 = empty
+// slot), bits, base[2], next[2], synSeq[2].
+const STRIDE = 9;
+const K0 = 0, K1 = 1, BITS = 2, BASE = 3, NEXT = 5, SYNSEQ = 7;
+const PORT_SPACE = 4194304; // 2^22: real ports and synthetic service-name ports
+
+/** The hash term of one endpoint key (address id * 2^22 + port + 1), as apply() computes it. */
+function keyHash(k: number): number {
+  const id = Math.floor((k - 1) / PORT_SPACE), port = k - 1 - id * PORT_SPACE;
+  return Math.imul(id, 0x9e3779b1) ^ Math.imul(port + 1, 0x85ebca77);
+}
+
 export class RelativeSeq {
   private capacity = 0;
   private mask = 0;
   private count = 0;
-  /** 4 ints per slot: address id and port of endpoint 0, then of endpoint 1. */
-  private keys = new Int32Array(0);
-  private used = new Uint8Array(0);
-  private bits = new Uint16Array(0);
-  /** 2 per slot (endpoint 0, endpoint 1). */
-  private base = new Float64Array(0);
-  private next = new Float64Array(0);
-  private synSeq = new Float64Array(0);
+  private t = new Float64Array(0);
   /** Conversations decided firmly as relative / absolute (`-S`). */
   relativeVotes = 0;
   absoluteVotes = 0;
@@ -78,18 +84,15 @@ export class RelativeSeq {
     src: number; sport: number; dst: number; dport: number; flags: number; seq: number; ack: number;
     payloadLength: number; sackCount: number; readonly sackEdges: Float64Array;
   }, hasSeq: boolean): void {
-    const s = seg.src, sp = seg.sport, d = seg.dst, dp = seg.dport;
-    let e: number, slot: number;
-    if (s < d || (s === d && sp <= dp)) {
-      e = 0;
-      slot = this.slot(s, sp, d, dp);
-    } else {
-      e = 1;
-      slot = this.slot(d, dp, s, sp);
-    }
+    const ks = seg.src * PORT_SPACE + seg.sport + 1, kd = seg.dst * PORT_SPACE + seg.dport + 1;
+    const e = ks <= kd ? 0 : 1;
     const o = 1 - e;
-    const ie = slot * 2 + e, io = slot * 2 + o;
-    let bits = this.bits[slot]!;
+    // The hash is symmetric in the two endpoints, so it needs no ordering.
+    const h = (Math.imul(seg.src, 0x9e3779b1) ^ Math.imul(seg.sport + 1, 0x85ebca77)) +
+      (Math.imul(seg.dst, 0x9e3779b1) ^ Math.imul(seg.dport + 1, 0x85ebca77));
+    const r = e === 0 ? this.slot(ks, kd, h) : this.slot(kd, ks, h);
+    const t = this.t;
+    let bits = t[r + BITS]!;
     const flags = seg.flags;
     // TCP flag bits: FIN 1, SYN 2, ACK 16.
     if (flags & 2) bits &= ~((NEXT0 << e) | (NEXT0 << o)); // a new connection: forget old positions
@@ -97,72 +100,72 @@ export class RelativeSeq {
     if ((flags & 16) === 0) {
       // No ACK: printed absolute either way.
       if ((flags & 2) && hasSeq) {
-        this.synSeq[ie] = seg.seq;
+        t[r + SYNSEQ + e] = seg.seq;
         bits |= SYN0 << e;
       }
     } else if ((bits & RECORDED) === 0 || (flags & 2)) {
       // The recording packet: its own seq/ack are absolute in both readings.
       bits |= RECORDED;
       if (hasSeq) {
-        this.base[ie] = seg.seq;
+        t[r + BASE + e] = seg.seq;
         bits |= KNOWN0 << e;
       } else if (bits & (SYN0 << e)) {
-        this.base[ie] = (this.synSeq[ie]! + 1) >>> 0;
+        t[r + BASE + e] = (t[r + SYNSEQ + e]! + 1) >>> 0;
         bits |= KNOWN0 << e;
       } else {
-        this.base[ie] = 0;
+        t[r + BASE + e] = 0;
         bits &= ~(KNOWN0 << e);
         this.unknownBases++;
       }
-      this.base[io] = (seg.ack - 1) >>> 0;
+      t[r + BASE + o] = (seg.ack - 1) >>> 0;
       bits |= KNOWN0 << o;
       if (seg.sackCount > 0) {
         let mode = (bits & MODE_MASK) >> 1;
         if (mode === UNDECIDED) {
-          mode = this.decide(seg.sackEdges[0]!, this.base[io]!, -1);
+          mode = this.decide(seg.sackEdges[0]!, t[r + BASE + o]!, -1);
           bits = (bits & ~MODE_MASK) | (mode << 1);
         }
-        if (mode === RELATIVE) this.shiftSack(seg, this.base[io]!);
+        if (mode === RELATIVE) this.shiftSack(seg, t[r + BASE + o]!);
       }
     } else {
       let mode = (bits & MODE_MASK) >> 1;
       if (mode === UNDECIDED) {
         if (bits & (KNOWN0 << o)) {
-          mode = this.decide(seg.ack, this.base[io]!, bits & (SYN0 << o) ? (this.synSeq[io]! + 1) >>> 0 : -1);
+          mode = this.decide(seg.ack, t[r + BASE + o]!, bits & (SYN0 << o) ? (t[r + SYNSEQ + o]! + 1) >>> 0 : -1);
         } else if (hasSeq && (bits & (KNOWN0 << e))) {
-          mode = this.decide(seg.seq, this.base[ie]!, -1);
+          mode = this.decide(seg.seq, t[r + BASE + e]!, -1);
         }
         // else: every printed field has an unknown (zero) base, so both readings agree for now.
         bits = (bits & ~MODE_MASK) | (mode << 1);
       }
       if (mode === RELATIVE) {
-        const be = this.base[ie]!, bo = this.base[io]!;
-        if (hasSeq) seg.seq = (seg.seq + be) >>> 0;
+        const bo = t[r + BASE + o]!;
+        if (hasSeq) seg.seq = (seg.seq + t[r + BASE + e]!) >>> 0;
         seg.ack = (seg.ack + bo) >>> 0;
-        this.shiftSack(seg, bo);
+        if (seg.sackCount > 0) this.shiftSack(seg, bo);
       }
     }
 
     if (!hasSeq) {
       // Not printed (pure ACK without -vv): the sender's next sequence number, as far as we know it.
-      if (bits & (NEXT0 << e)) seg.seq = this.next[ie]!;
-      else if (bits & (KNOWN0 << e)) seg.seq = this.base[ie]!;
+      if (bits & (NEXT0 << e)) seg.seq = t[r + NEXT + e]!;
+      else if (bits & (KNOWN0 << e)) seg.seq = t[r + BASE + e]!;
       else seg.seq = 0;
     } else {
       const end = (seg.seq + seg.payloadLength + (flags & 2 ? 1 : 0) + (flags & 1)) >>> 0;
-      if ((bits & (NEXT0 << e)) === 0 || ((end - this.next[ie]!) | 0) > 0) {
-        this.next[ie] = end;
+      if ((bits & (NEXT0 << e)) === 0 || ((end - t[r + NEXT + e]!) | 0) > 0) {
+        t[r + NEXT + e] = end;
         bits |= NEXT0 << e;
       }
     }
     if (flags & 16) {
       // What the receiver acknowledges, the sender of that data has sent at least.
-      if ((bits & (NEXT0 << o)) === 0 || ((seg.ack - this.next[io]!) | 0) > 0) {
-        this.next[io] = seg.ack;
+      if ((bits & (NEXT0 << o)) === 0 || ((seg.ack - t[r + NEXT + o]!) | 0) > 0) {
+        t[r + NEXT + o] = seg.ack;
         bits |= NEXT0 << o;
       }
     }
-    this.bits[slot] = bits;
+    t[r + BITS] = bits;
   }
 
   /** RELATIVE or ABSOLUTE for a printed value `v` whose base would be `ref`. */
@@ -190,47 +193,46 @@ export class RelativeSeq {
     for (let i = 0, n = seg.sackCount * 2; i < n; i++) edges[i] = (edges[i]! + base) >>> 0;
   }
 
-  private slot(a: number, pa: number, b: number, pb: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(pa + 1, 0x85ebca77) ^ Math.imul(b + 3, 0xc2b2ae3d) ^ Math.imul(pb + 7, 0x27d4eb2f);
+  /** Offset of the record for keys (k0, k1) in `t`, inserting an empty one when absent. */
+  private slot(k0: number, k1: number, hash: number): number {
+    let h = hash | 0;
     h ^= h >>> 15;
-    const keys = this.keys;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    const t = this.t;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      if (this.used[i] === 0) {
+      const r = i * STRIDE;
+      const a = t[r + K0]!;
+      if (a === 0) {
         if ((this.count + 1) * 2 > this.capacity) {
           this.grow();
-          return this.slot(a, pa, b, pb);
+          return this.slot(k0, k1, hash);
         }
-        this.used[i] = 1;
-        keys[i * 4] = a; keys[i * 4 + 1] = pa; keys[i * 4 + 2] = b; keys[i * 4 + 3] = pb;
+        t[r + K0] = k0;
+        t[r + K1] = k1;
         this.count++;
-        return i;
+        return r;
       }
-      if (keys[i * 4] === a && keys[i * 4 + 1] === pa && keys[i * 4 + 2] === b && keys[i * 4 + 3] === pb) return i;
+      if (a === k0 && t[r + K1] === k1) return r;
     }
   }
 
   private allocate(capacity: number): void {
     this.capacity = capacity;
     this.mask = capacity - 1;
-    this.keys = new Int32Array(capacity * 4);
-    this.used = new Uint8Array(capacity);
-    this.bits = new Uint16Array(capacity);
-    this.base = new Float64Array(capacity * 2);
-    this.next = new Float64Array(capacity * 2);
-    this.synSeq = new Float64Array(capacity * 2);
+    this.t = new Float64Array(capacity * STRIDE);
   }
 
   private grow(): void {
-    const { keys, used, bits, base, next, synSeq, capacity } = this;
+    const old = this.t, capacity = this.capacity;
     this.allocate(capacity * 2);
     this.count = 0;
     for (let i = 0; i < capacity; i++) {
-      if (used[i] === 0) continue;
-      const j = this.slot(keys[i * 4]!, keys[i * 4 + 1]!, keys[i * 4 + 2]!, keys[i * 4 + 3]!);
-      this.bits[j] = bits[i]!;
-      this.base[j * 2] = base[i * 2]!; this.base[j * 2 + 1] = base[i * 2 + 1]!;
-      this.next[j * 2] = next[i * 2]!; this.next[j * 2 + 1] = next[i * 2 + 1]!;
-      this.synSeq[j * 2] = synSeq[i * 2]!; this.synSeq[j * 2 + 1] = synSeq[i * 2 + 1]!;
+      const r = i * STRIDE;
+      if (old[r + K0] === 0) continue;
+      const k0 = old[r + K0]!, k1 = old[r + K1]!;
+      const j = this.slot(k0, k1, keyHash(k0) + keyHash(k1));
+      this.t.set(old.subarray(r + BITS, r + STRIDE), j + BITS);
     }
   }
 }

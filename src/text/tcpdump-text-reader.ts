@@ -2,11 +2,13 @@
 // with or without -n and -S) -> one TcpSegment per TCP packet, with absolute sequence numbers.
 //
 // The grammar follows print-tcp.c and util-print.c (see ../shared/docs/anchors.md §6), not the man
-// page. Each line is found with a native newline search, then anchored on its ": Flags [" (which only
-// a TCP line has): the two address.port tokens sit right before it and everything before them is the
-// prefix (packet number, timestamp, interface and direction, link-layer header, `IP`/`IP6 (...)`),
-// so unknown link-layer prefixes (PPPoE, MPLS, -e) need no grammar of their own. No regex, no string
-// per line: numbers and addresses are read from the bytes in place.
+// page. Each line is found with a native newline search; its prefix (packet number, timestamp,
+// `-i any` interface and direction) is read first, then the line is anchored on ": Flags [" (which
+// only a TCP line has): the two address.port tokens sit right before it, so whatever stands between
+// prefix and addresses (`IP`, `IP6 (...)`, -e link-layer headers, PPPoE, MPLS) needs no grammar of
+// its own. No regex, no string per line: numbers and addresses are read from the bytes in place.
+// Times: -tttt dates are taken as UTC (the corpus and tcpdump's tests print with TZ=UTC); times of
+// day get ctx.date (--date, UTC) or 1970-01-01.
 
 import type { InputBuffer } from '../capture/input-buffer.js';
 import { Step, type ReaderContext, type SegmentReader } from '../capture/segment-reader.js';
@@ -165,10 +167,12 @@ export class TcpdumpTextReader implements SegmentReader {
 
   // Scratch.
   private num = 0;
+  private quad = 0;
   private ipv = 4;
   private readonly g16 = new Uint16Array(8);
-  private readonly v4Keys = new Float64Array(65536).fill(-1);
-  private readonly v4Ids = new Int32Array(65536);
+  /** 32768 (IPv4 value as int32, address id or -1) pairs, adjacent so that a lookup touches one
+   *  cache line. */
+  private readonly v4Cache = new Int32Array(65536).fill(-1);
   private w0 = 0; private w1 = 0; private w2 = 0; private w3 = 0;
 
   constructor(readonly input: InputBuffer, readonly ctx: ReaderContext) {
@@ -435,7 +439,8 @@ export class TcpdumpTextReader implements SegmentReader {
     seg.payloadLength = hasLength ? length : hasRange ? (seqB - seqA) >>> 0 : 0;
     seg.seq = seqA;
     seg.ack = hasAck ? ack : 0;
-    // Snaplen marks: "[|proto]" at the end of the line, or "truncated-ip" before the addresses.
+    // Snaplen marks: "[|tcp]" (options or RST data cut) or "truncated-ip" before the addresses. An
+    // application's "[|resp]" is not one: dissectors also print it for malformed payloads.
     seg.truncated = optionsCut || this.endsTruncated(buf, p, le) || (srcStart - this.pEnd > 3 && find(buf, this.pEnd, srcStart, W_TRUNC_IP) >= 0);
 
     // Time and provenance: a -v continuation line takes them from its header line.
@@ -468,13 +473,9 @@ export class TcpdumpTextReader implements SegmentReader {
     return true;
   }
 
-  /** "[|ssh]", "[|tcp]", ... ends the line when tcpdump ran out of captured bytes. */
+  /** "[|tcp]" ends the line. */
   private endsTruncated(buf: Buffer, p: number, le: number): boolean {
-    if (le <= p || buf[le - 1] !== RBRACK) return false;
-    for (let i = le - 2, stop = Math.max(p, le - 32); i >= stop; i--) {
-      if (buf[i] === LBRACK) return buf[i + 1] === 0x7c; // '|'
-    }
-    return false;
+    return le - p >= W_TRUNC_TCP.length && at(buf, le - W_TRUNC_TCP.length, le, W_TRUNC_TCP);
   }
 
   /** Parses "mss, wscale, sackOK, sack N {a:b}.., TS val a ecr b" and skips the rest up to "]".
@@ -558,16 +559,17 @@ export class TcpdumpTextReader implements SegmentReader {
    *  (4, 6, or 0 for a name). -1 when empty. */
   private address(buf: Buffer, s: number, e: number): number {
     if (s >= e) return -1;
-    const v4 = this.dottedQuad(buf, s, e);
-    if (v4 >= 0) {
+    if (this.dottedQuad(buf, s, e)) {
+      const v4 = this.quad;
       this.ipv = 4;
       // A direct-mapped cache in front of the address table's Map (most values exceed 2^31, so
       // they are not small integers and the Map hashes them slowly).
-      const h = Math.imul(v4, 0x9e3779b1) >>> 16;
-      if (this.v4Keys[h] === v4) return this.v4Ids[h]!;
-      const id = this.ctx.addresses.internV4(v4);
-      this.v4Keys[h] = v4;
-      this.v4Ids[h] = id;
+      const h = (Math.imul(v4, 0x9e3779b1) >>> 17) << 1;
+      const cache = this.v4Cache;
+      if (cache[h] === v4 && cache[h + 1]! >= 0) return cache[h + 1]!;
+      const id = this.ctx.addresses.internV4(v4 >>> 0);
+      cache[h] = v4;
+      cache[h + 1] = id;
       return id;
     }
     if (this.ipv6(buf, s, e)) {
@@ -583,24 +585,26 @@ export class TcpdumpTextReader implements SegmentReader {
     return id;
   }
 
-  private dottedQuad(buf: Buffer, s: number, e: number): number {
+  /** Dotted quad at [s, e) -> this.quad (as int32: bits of the address); false when not one. */
+  private dottedQuad(buf: Buffer, s: number, e: number): boolean {
     let v = 0, part = 0, digits = 0, dots = 0;
     for (let p = s; p < e; p++) {
       const c = buf[p]!;
       if (c >= D0 && c <= D9) {
         part = part * 10 + (c - D0);
-        if (++digits > 3 || part > 255) return -1;
+        if (++digits > 3 || part > 255) return false;
       } else if (c === DOT && digits > 0 && dots < 3) {
-        v = v * 256 + part;
+        v = (v << 8) | part;
         part = 0;
         digits = 0;
         dots++;
       } else {
-        return -1;
+        return false;
       }
     }
-    if (dots !== 3 || digits === 0) return -1;
-    return v * 256 + part;
+    if (dots !== 3 || digits === 0) return false;
+    this.quad = (v << 8) | part;
+    return true;
   }
 
   /** IPv6 text (with ::, and a dotted IPv4 tail) -> this.w0..w3. */
@@ -624,10 +628,9 @@ export class TcpdumpTextReader implements SegmentReader {
       }
       if (p < e && buf[p] === DOT) {
         // IPv4 tail, e.g. ::ffff:10.0.0.1
-        const v4 = this.dottedQuad(buf, groupStart, e);
-        if (v4 < 0 || n > 6) return false;
-        g[n++] = Math.floor(v4 / 65536);
-        g[n++] = v4 & 0xffff;
+        if (!this.dottedQuad(buf, groupStart, e) || n > 6) return false;
+        g[n++] = this.quad >>> 16;
+        g[n++] = this.quad & 0xffff;
         p = e;
         break;
       }

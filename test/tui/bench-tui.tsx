@@ -12,11 +12,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import React from 'react';
-import { render } from 'ink';
-import { App } from '../../src/render/tui/App.js';
+import type { render as InkRender } from 'ink';
+import type { App as TuiApp } from '../../src/render/tui/App.js';
 import { manyFlows, sourceOf } from './tui-fixtures.js';
 
+// As in a real terminal: colour on (chalk decides when ink loads), React's production build.
+process.env.FORCE_COLOR ??= '3';
 process.env.NODE_ENV ??= 'production';
+const { render } = (await import('ink')) as { render: typeof InkRender };
+const { App } = (await import('../../src/render/tui/App.js')) as { App: typeof TuiApp };
 
 interface Stats { median: number; p90: number; max: number; n: number }
 const stats = (xs: number[]): Stats => {

@@ -1,6 +1,7 @@
 // Rule aborted: an endpoint ended a connection that carried data with RST instead of FIN (SO_LINGER 0,
 // a crash, close() with unread data, a middlebox timing it out).
 
+import { DiagnosisFinding } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { isRefused } from '../service-index.js';
 import { clock, evidence, plural, seg } from '../wording.js';
@@ -25,20 +26,18 @@ export const aborted: RuleDefinition = {
         // responder's last data after a complete exchange is a response, not pending work.)
         const peerPending = peer.lastDataTime === peer.lastDataTime && !(mine >= peer.lastDataTime) && !(me.finTime <= rst)
           && (peer.isOrig || me.bytes === 0);
-        const ep = me.endpoint;
-        const message =
-          `${ep} aborted its connection with ${peer.endpoint} by RST at ${clock(rst)} (segment ${seg(me.rstSeg)}) after ` +
-          `${plural(f.orig.bytes + f.resp.bytes, 'byte')} of data, instead of closing it with FIN. ` +
+        const ep = me.endpoint, peerEp = peer.endpoint, host = me.host, rstSeg = me.rstSeg, peerDataSeg = peer.lastDataSeg;
+        const bytes = f.orig.bytes + f.resp.bytes;
+        const message = () =>
+          `${ep} aborted its connection with ${peerEp} by RST at ${clock(rst)} (segment ${seg(rstSeg)}) after ` +
+          `${plural(bytes, 'byte')} of data, instead of closing it with FIN. ` +
           (peerPending
-            ? `${peer.endpoint}'s last data (segment ${seg(peer.lastDataSeg)}) was never answered: if ${ep} closed the socket with that data still unread, Linux sends RST instead of FIN. `
+            ? `${peerEp}'s last data (segment ${seg(peerDataSeg)}) was never answered: if ${ep} closed the socket with that data still unread, Linux sends RST instead of FIN. `
             : '') +
           `Other causes: SO_LINGER with a zero timeout, a process killed or crashed, a proxy or firewall timing the connection out. ` +
-          `The peer sees ECONNRESET. Next: the application's logs on ${me.host} at that time, and \`nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose\`.`;
-        sink.add(f.index, {
-          code: 'aborted', severity: peerPending ? 'warning' : 'info', endpoint: ep, since: rst, age: 0, message,
-          evidence: evidence(peer.lastDataSeg, me.rstSeg), flow: f.id,
-          detail: { peer: peer.endpoint, peerDataUnanswered: peerPending },
-        });
+          `The peer sees ECONNRESET. Next: the application's logs on ${host} at that time, and \`nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose\`.`;
+        sink.add(f.index, new DiagnosisFinding('aborted', peerPending ? 'warning' : 'info', ep, rst, 0, message,
+          evidence(peerDataSeg, rstSeg), f.id, { peer: peerEp, peerDataUnanswered: peerPending }));
       }
     },
   }),

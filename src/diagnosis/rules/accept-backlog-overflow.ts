@@ -2,6 +2,7 @@
 // listener's queues are full (Linux drops SYNs, and handshake ACKs, when the accept queue is full).
 
 import { serviceKey } from '../facts.js';
+import { DiagnosisFinding } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { isAnswered } from '../service-index.js';
 import { clock, evidence, plural, seg } from '../wording.js';
@@ -31,21 +32,18 @@ export const acceptBacklogOverflow: RuleDefinition = {
         for (const c of candidates) {
           const others = (ctx.services.get(c.key)?.answered ?? 0) - (c.answered ? 1 : 0);
           if (others <= 0) continue;
-          const what = c.syns >= 2
-            ? `${c.orig} had to send ${plural(c.syns, 'SYN')} to ${c.resp}${c.answered ? ' before it answered' : ' and got no answer'}`
-            : `${c.resp} sent its SYN+ACK to ${c.orig} ${c.synAcks} times (the handshake's last ACK was dropped)`;
           const end = c.answered && c.syns >= 2 && c.answeredAt === c.answeredAt ? c.answeredAt : ctx.captureEnd;
-          const message =
-            `${what}, from ${clock(c.since)} (segment ${seg(c.synSeg)}), while ${c.resp} answered ${plural(others, 'other connection')} ` +
+          const message = () =>
+            (c.syns >= 2
+              ? `${c.orig} had to send ${plural(c.syns, 'SYN')} to ${c.resp}${c.answered ? ' before it answered' : ' and got no answer'}`
+              : `${c.resp} sent its SYN+ACK to ${c.orig} ${c.synAcks} times (the handshake's last ACK was dropped)`) +
+            `, from ${clock(c.since)} (segment ${seg(c.synSeg)}), while ${c.resp} answered ${plural(others, 'other connection')} ` +
             `in this capture: its listen queue is overflowing. When the accept queue is full Linux drops new SYNs and the ` +
             `handshake's final ACKs, so the application is not calling accept() fast enough (or its backlog is too small). ` +
             `Next: on the server \`ss -ltn '( sport = :${c.port} )'\` (Recv-Q = connections waiting for accept(), Send-Q = backlog), ` +
             `\`nstat -az TcpExtListenOverflows TcpExtListenDrops\`, \`sysctl net.core.somaxconn\`, and a thread dump of the server to see why it does not accept.`;
-          sink.add(c.index, {
-            code: 'accept-backlog-overflow', severity: 'warning', endpoint: c.resp, since: c.since, age: Math.max(0, end - c.since), message,
-            evidence: evidence(c.synSeg, c.synAckSeg), flow: c.id,
-            detail: { syns: c.syns, synAcks: c.synAcks, answered: c.answered, answeredOthers: others },
-          });
+          sink.add(c.index, new DiagnosisFinding('accept-backlog-overflow', 'warning', c.resp, c.since, Math.max(0, end - c.since), message,
+            evidence(c.synSeg, c.synAckSeg), c.id, { syns: c.syns, synAcks: c.synAcks, answered: c.answered, answeredOthers: others }));
         }
       },
     };

@@ -1,6 +1,7 @@
 // Rule connection-refused: a SYN answered with RST: nothing listens on that port (or a firewall rejects).
 
 import { serviceKey } from '../facts.js';
+import { DiagnosisFinding } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { isRefused } from '../service-index.js';
 import { clock, evidence, plural, seg } from '../wording.js';
@@ -24,16 +25,13 @@ export const connectionRefused: RuleDefinition = {
       finish(ctx, sink) {
         for (const c of candidates) {
           const refused = ctx.services.get(c.key)?.refused ?? 1;
-          const message =
+          const message = () =>
             `${c.resp} refused the connection from ${c.orig}: its SYN at ${clock(c.since)} (segment ${seg(c.synSeg)}) was answered with RST ` +
             `(segment ${seg(c.rstSeg)})` + (refused > 1 ? `, like ${plural(refused - 1, 'other attempt')} to this port in the capture. ` : '. ') +
             `Nothing listens on port ${c.port} of ${c.host} (the service is down, restarting, or bound to another address), or a firewall ` +
             `rejects it. Next: on ${c.host} \`ss -ltnp '( sport = :${c.port} )'\`, and check that the service runs and listens on that address.`;
-          sink.add(c.index, {
-            code: 'connection-refused', severity: refused >= ctx.thresholds.refusedWarningCount ? 'warning' : 'info',
-            endpoint: c.resp, since: c.since, age: 0, message, evidence: evidence(c.synSeg, c.rstSeg), flow: c.id,
-            detail: { client: c.orig, refusedToPort: refused },
-          });
+          sink.add(c.index, new DiagnosisFinding('connection-refused', refused >= ctx.thresholds.refusedWarningCount ? 'warning' : 'info',
+            c.resp, c.since, 0, message, evidence(c.synSeg, c.rstSeg), c.id, { client: c.orig, refusedToPort: refused }));
         }
       },
     };

@@ -1,7 +1,7 @@
 // Rule fin-not-returned: the peer's FIN arrived and was ACKed, this endpoint never sent its own and
 // is in CLOSE_WAIT at capture end. The core CLOSE_WAIT-leak finding; severity grows with age.
 
-import type { Severity } from '../finding.js';
+import { DiagnosisFinding, type Severity } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import type { Thresholds } from '../thresholds.js';
 import { clock, duration, evidence, seg } from '../wording.js';
@@ -23,26 +23,20 @@ export const finNotReturned: RuleDefinition = {
         const age = Math.max(0, ctx.captureEnd - since);
         const severity = finNotReturnedSeverity(age, ctx.thresholds);
         const finSeg = me.closeWaitSeg >= 0 ? me.closeWaitSeg : peer.finSeg;
-        const ep = me.endpoint;
-        let message =
-          `${ep} received the FIN of ${peer.endpoint} at ${clock(since)} (segment ${seg(finSeg)}) and ` +
+        const ep = me.endpoint, peerEp = peer.endpoint, peerState = peer.state, minAge = ctx.thresholds.minAge;
+        const message = () =>
+          `${ep} received the FIN of ${peerEp} at ${clock(since)} (segment ${seg(finSeg)}) and ` +
           `acknowledged it, but never sent its own FIN: it is still in CLOSE_WAIT at capture end, ` +
           `${duration(age)} later` +
-          (peer.state === 'CLOSED' ? ` (the peer has already given up on the connection).` : ` (the peer is in ${peer.state}).`);
-        if (severity === 'info') {
-          message += ` That is shorter than ${duration(ctx.thresholds.minAge)}: the application may simply not have closed it yet.`;
-        } else {
-          message += ` The application on ${ep} has not called close() on this socket: a descriptor leaked on some ` +
-            `code path (often an error or timeout path), a worker stuck before its close, or the descriptor ` +
-            `inherited by a child process. Next: on that host run \`ss -tanp state close-wait\` to find the ` +
-            `process, \`lsof -p PID\` to count its sockets, and take a thread dump (\`py-spy dump --pid PID\`, \`jstack PID\`).`;
-        }
-        sink.add(f.index, {
-          code: 'fin-not-returned', severity, endpoint: ep, since, age, message,
-          evidence: evidence(finSeg, me.ackedPeerFinSeg),
-          flow: f.id,
-          detail: { peer: peer.endpoint, peerState: peer.state },
-        });
+          (peerState === 'CLOSED' ? ` (the peer has already given up on the connection).` : ` (the peer is in ${peerState}).`) +
+          (severity === 'info'
+            ? ` That is shorter than ${duration(minAge)}: the application may simply not have closed it yet.`
+            : ` The application on ${ep} has not called close() on this socket: a descriptor leaked on some ` +
+              `code path (often an error or timeout path), a worker stuck before its close, or the descriptor ` +
+              `inherited by a child process. Next: on that host run \`ss -tanp state close-wait\` to find the ` +
+              `process, \`lsof -p PID\` to count its sockets, and take a thread dump (\`py-spy dump --pid PID\`, \`jstack PID\`).`);
+        sink.add(f.index, new DiagnosisFinding('fin-not-returned', severity, ep, since, age, message,
+          evidence(finSeg, me.ackedPeerFinSeg), f.id, { peer: peerEp, peerState }));
       }
     },
   }),

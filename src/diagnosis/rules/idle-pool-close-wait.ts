@@ -1,6 +1,7 @@
 // Rule idle-pool-close-wait: the server closed an idle keep-alive connection and the client side
 // did not close its end (a pool without idle eviction): client-side CLOSE_WAIT after a complete exchange.
 
+import { DiagnosisFinding } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { clock, duration, evidence, seg } from '../wording.js';
 
@@ -24,29 +25,22 @@ export const idlePoolCloseWait: RuleDefinition = {
       const held = until - me.closeWaitSince;
       if (!(held >= t.closeReaction)) return;
       const reused = me.dataAfterPeerFinTime === me.dataAfterPeerFinTime;
-      const ep = me.endpoint;
-      const message =
-        `${ep} kept an idle pooled connection to ${server.endpoint}: after ${duration(idle)} without traffic the server ` +
-        `closed it (FIN at ${clock(server.finTime)}, segment ${seg(server.finSeg)}); ${ep} acknowledged the FIN but did not close its side, ` +
+      const ep = me.endpoint, serverEp = server.endpoint, finTime = server.finTime, finSeg = server.finSeg, port = server.port;
+      const reusedAfter = reused ? me.dataAfterPeerFinTime - me.closeWaitSince : 0, reuseSeg = me.dataAfterPeerFinSeg;
+      const message = () =>
+        `${ep} kept an idle pooled connection to ${serverEp}: after ${duration(idle)} without traffic the server ` +
+        `closed it (FIN at ${clock(finTime)}, segment ${seg(finSeg)}); ${ep} acknowledged the FIN but did not close its side, ` +
         (stillThere
           ? `and still holds it in CLOSE_WAIT at capture end, ${duration(held)} later. `
           : reused
-            ? `and ${duration(me.dataAfterPeerFinTime - me.closeWaitSince)} later reused it as if it were open (segment ${seg(me.dataAfterPeerFinSeg)}). `
+            ? `and ${duration(reusedAfter)} later reused it as if it were open (segment ${seg(reuseSeg)}). `
             : `for ${duration(held)}. `) +
         `This is a client-side connection pool (or keep-alive cache) without idle eviction: it notices the close only when it next uses the connection. ` +
         `Next: make the pool's idle timeout shorter than the server's keep-alive timeout (about ${duration(idle)} here) or enable validation of idle ` +
-        `connections; on the client host \`ss -tanp state close-wait '( dport = :${server.port} )'\` lists them with their process.`;
-      sink.add(f.index, {
-        code: 'idle-pool-close-wait',
-        severity: stillThere && held >= t.minAge ? 'warning' : 'info',
-        endpoint: ep,
-        since: me.closeWaitSince,
-        age: Math.max(0, held),
-        message,
-        evidence: evidence(server.lastDataSeg, server.finSeg, me.ackedPeerFinSeg, me.dataAfterPeerFinSeg),
-        flow: f.id,
-        detail: { server: server.endpoint, idle, reused },
-      });
+        `connections; on the client host \`ss -tanp state close-wait '( dport = :${port} )'\` lists them with their process.`;
+      sink.add(f.index, new DiagnosisFinding('idle-pool-close-wait', stillThere && held >= t.minAge ? 'warning' : 'info', ep,
+        me.closeWaitSince, Math.max(0, held), message,
+        evidence(server.lastDataSeg, finSeg, me.ackedPeerFinSeg, reuseSeg), f.id, { server: serverEp, idle, reused }));
     },
   }),
 };

@@ -3,7 +3,7 @@
 // defaults it matches, as a hint.
 
 import { serviceKey } from '../facts.js';
-import type { Finding } from '../finding.js';
+import { DiagnosisFinding } from '../finding.js';
 import { matchKnownTimeouts } from '../known-timeouts.js';
 import type { RuleContext, RuleDefinition } from '../rule.js';
 import { duration, secondsValue } from '../wording.js';
@@ -114,38 +114,31 @@ export const peerTimeout: RuleDefinition = {
     };
 
     function makeFinding(g: Group, c: Cluster, members: number[], since: number, cut: number,
-      total: number, ctx: RuleContext): Finding {
+      total: number, ctx: RuleContext): DiagnosisFinding {
       const th = ctx.thresholds;
       const closerSide = g.closerIsOrig ? 'client' : 'server';
       const matches = matchKnownTimeouts(c.value, closerSide, { abs: th.knownTimeoutToleranceAbs, rel: th.knownTimeoutToleranceRel });
       const mostlyCut = cut * 2 >= members.length;
-      const who = g.closerIsOrig
-        ? `the client side (${[...g.closerHosts].join(', ')}${g.closerHosts.size >= 4 ? ', …' : ''})`
-        : `the server ${g.service}`;
-      const value = `${secondsValue(c.value)} s ± ${c.spread < 0.01 ? c.spread.toFixed(3) : c.spread.toFixed(2)}`;
-      const message =
-        `${members.length} of ${total} connections to ${g.service} that went idle were closed by ${who} after the ` +
-        `same idle time, ${value} s: one timer is firing on ${g.closerIsOrig ? 'the clients' : 'the server'}. ` +
-        (mostlyCut
-          ? `The ${g.closerIsOrig ? 'requests' : 'last messages'} were still unanswered when it fired (${cut} of ${members.length}): ` +
-            `this is ${g.closerIsOrig ? "the client's (or proxy's) read timeout, and the server is too slow or stuck" : 'a server-side timeout on a peer that went quiet'}. `
-          : `The connections were idle after complete exchanges: an idle (keep-alive) timeout. `) +
-        (matches.length > 0
-          ? `It matches ${matches.slice(0, 4).map((m) => m.name).join('; ')}: a hint, not a certainty; check the configured timeouts.`
-          : `It matches no common default: look for a configured timeout of about ${duration(c.value)}.`);
-      return {
-        code: 'peer-timeout',
-        severity: mostlyCut && g.closerIsOrig ? 'warning' : 'info',
-        endpoint: g.service,
-        since,
-        age: Math.max(0, ctx.captureEnd - since),
-        message,
-        flows: members.map((i) => ctx.flows[i]?.id ?? i + 1),
-        detail: {
-          seconds: c.value, spread: c.spread, count: members.length, total,
-          closer: g.closerIsOrig ? 'orig' : 'resp', unanswered: cut, matches: matches.map((m) => m.name),
-        },
+      const hosts = [...g.closerHosts];
+      const count = members.length;
+      const message = () => {
+        const who = g.closerIsOrig ? `the client side (${hosts.join(', ')}${hosts.length >= 4 ? ', …' : ''})` : `the server ${g.service}`;
+        const value = `${secondsValue(c.value)} s ± ${c.spread < 0.01 ? c.spread.toFixed(3) : c.spread.toFixed(2)}`;
+        return `${count} of ${total} connections to ${g.service} that went idle were closed by ${who} after the ` +
+          `same idle time, ${value} s: one timer is firing on ${g.closerIsOrig ? 'the clients' : 'the server'}. ` +
+          (mostlyCut
+            ? `The requests were still unanswered when it fired (${cut} of ${count}): this is the client's (or proxy's) read timeout, ` +
+              `and the server is too slow or stuck. `
+            : `The connections were idle after complete exchanges: an idle (keep-alive) timeout. `) +
+          (matches.length > 0
+            ? `It matches ${matches.slice(0, 4).map((m) => m.name).join('; ')}: a hint, not a certainty; check the configured timeouts.`
+            : `It matches no common default: look for a configured timeout of about ${duration(c.value)}.`);
       };
+      return new DiagnosisFinding('peer-timeout', mostlyCut ? 'warning' : 'info', g.service, since, Math.max(0, ctx.captureEnd - since),
+        message, undefined, undefined, {
+          seconds: c.value, spread: c.spread, count, total,
+          closer: g.closerIsOrig ? 'orig' : 'resp', unanswered: cut, matches: matches.map((m) => m.name),
+        }, members.map((i) => ctx.flows[i]?.id ?? i + 1));
     }
   },
 };

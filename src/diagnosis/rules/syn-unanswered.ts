@@ -2,6 +2,7 @@
 // nobody in this capture: host down, SYNs dropped by a firewall, or a capture missing the return path.
 
 import { serviceKey } from '../facts.js';
+import { DiagnosisFinding } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { clock, duration, evidence, plural, seg } from '../wording.js';
 
@@ -27,15 +28,13 @@ export const synUnanswered: RuleDefinition = {
           if ((ctx.services.get(c.key)?.answered ?? 0) > 0) continue; // accept-backlog-overflow's case
           const age = Math.max(0, ctx.captureEnd - c.since);
           if (c.syns <= 1 && age < t.synMinAge) continue; // still in flight when the capture stopped
-          const message =
+          const message = () =>
             `${c.orig} sent ${plural(c.syns, 'SYN')} to ${c.resp} from ${clock(c.since)} (segment ${seg(c.synSeg)}) and got no answer at all ` +
             `in ${duration(age)}: no SYN+ACK, no RST, and ${c.resp} answered no other connection in this capture. The host is down or ` +
             `unreachable, a firewall drops the SYNs, or the capture does not see the return path. Next: \`nc -vz HOST ${c.port}\` from the ` +
             `client, \`ss -ltn '( sport = :${c.port} )'\` on the server, and its firewall rules (\`nft list ruleset\`, \`iptables -S\`).`;
-          sink.add(c.index, {
-            code: 'syn-unanswered', severity: c.syns >= 2 ? 'warning' : 'info', endpoint: c.resp, since: c.since, age, message,
-            evidence: evidence(c.synSeg), flow: c.id, detail: { syns: c.syns, client: c.orig },
-          });
+          sink.add(c.index, new DiagnosisFinding('syn-unanswered', c.syns >= 2 ? 'warning' : 'info', c.resp, c.since, age, message,
+            evidence(c.synSeg), c.id, { syns: c.syns, client: c.orig }));
         }
       },
     };

@@ -2,7 +2,7 @@
 // capture end: one connection per request, each pinning a 4-tuple (and a client port) for 2MSL.
 
 import { serviceKey, type SideFacts } from '../facts.js';
-import type { Severity } from '../finding.js';
+import { DiagnosisFinding, type Severity } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { duration } from '../wording.js';
 
@@ -44,7 +44,7 @@ export const timeWaitPileUp: RuleDefinition = {
             const severity: Severity = n >= t.timeWaitError ? 'error' : n >= t.timeWaitWarning ? 'warning' : 'info';
             const span = Math.max(ctx.captureEnd - g.first, 1e-6);
             const rate = n / span;
-            const message = g.isClient
+            const message = () => g.isClient
               ? `${n} sockets on ${g.host} towards ${g.service} are in TIME_WAIT at capture end (${rate.toFixed(1)} connections/s ` +
                 `opened and closed over the last ${duration(span)}). Each keeps its client port for the TIME_WAIT period (60 s on Linux); ` +
                 `the default ephemeral port range holds ${EPHEMERAL_PORTS} ports per destination` +
@@ -54,11 +54,9 @@ export const timeWaitPileUp: RuleDefinition = {
               : `${g.service} closed ${n} connections actively and holds them in TIME_WAIT at capture end (${rate.toFixed(1)}/s over the ` +
                 `last ${duration(span)}). That costs the server little, but clients cannot reuse those 4-tuples for 60 s. ` +
                 `Next: \`ss -tan state time-wait '( sport = :${g.service.slice(g.service.lastIndexOf(':') + 1)} )' | wc -l\`; let clients close first, or keep connections alive.`;
-            sink.addAggregate({
-              code: 'time-wait-pile-up', severity, endpoint: g.service, since: g.first, age: Math.max(0, ctx.captureEnd - g.first), message,
-              flows: g.index.map((i) => ctx.flows[i]?.id ?? i + 1),
-              detail: { host: g.host, side: g.isClient ? 'client' : 'server', count: n, perSecond: rate },
-            }, g.index);
+            sink.addAggregate(new DiagnosisFinding('time-wait-pile-up', severity, g.service, g.first, Math.max(0, ctx.captureEnd - g.first),
+              message, undefined, undefined, { host: g.host, side: g.isClient ? 'client' : 'server', count: n, perSecond: rate },
+              g.index.map((i) => ctx.flows[i]?.id ?? i + 1)), g.index);
           }
         }
       },

@@ -2,6 +2,7 @@
 // gave up after an idle wait. The application never read it (blocked workers; Recv-Q full of requests).
 
 import type { SideFacts } from '../facts.js';
+import { DiagnosisFinding } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { clock, duration, evidence, plural, seg } from '../wording.js';
 
@@ -57,31 +58,23 @@ export const unansweredRequest: RuleDefinition = {
         const win = windowNote(me, unread);
         const closedBy = peer.closeSeg === peer.rstSeg ? 'RST' : 'FIN';
         const ended = late ? me.lastDataTime : me.closeTime === me.closeTime ? me.closeTime : ctx.captureEnd;
-        const ep = me.endpoint;
-        const message =
-          `${ep} received ${unread > 0 ? plural(unread, 'byte') : 'a request'} from ${peer.endpoint} at ${clock(requestAt)} ` +
-          `(segment ${seg(peer.lastDataSeg)}), acknowledged ${unread > 0 ? 'them' : 'it'}, and sent nothing back; after ` +
-          `${duration(idle)} of silence ${peer.endpoint} gave up and closed (${closedBy}, segment ${seg(peer.closeSeg)}).` +
+        const ep = me.endpoint, peerEp = peer.endpoint, port = me.port, peerDataSeg = peer.lastDataSeg, peerCloseSeg = peer.closeSeg;
+        const lateBy = late ? me.lastDataTime - gaveUp : 0;
+        const message = () =>
+          `${ep} received ${unread > 0 ? plural(unread, 'byte') : 'a request'} from ${peerEp} at ${clock(requestAt)} ` +
+          `(segment ${seg(peerDataSeg)}), acknowledged ${unread > 0 ? 'them' : 'it'}, and sent nothing back; after ` +
+          `${duration(idle)} of silence ${peerEp} gave up and closed (${closedBy}, segment ${seg(peerCloseSeg)}).` +
           (late
-            ? ` ${ep} answered only ${duration(me.lastDataTime - gaveUp)} after that: it was too slow for the peer's timeout.`
+            ? ` ${ep} answered only ${duration(lateBy)} after that: it was too slow for the peer's timeout.`
             : ` The application on ${ep} never answered: most likely it never read the request (all worker threads busy or blocked, or a stalled event loop).`) +
           win.text +
-          ` Next: \`ss -tn state close-wait '( sport = :${me.port} )'\` on that host (a non-zero Recv-Q is the unread request), ` +
+          ` Next: \`ss -tn state close-wait '( sport = :${port} )'\` on that host (a non-zero Recv-Q is the unread request), ` +
           `then a thread dump of the server process (\`py-spy dump --pid PID\`, \`jstack PID\`) to see what the workers wait on.`;
-        sink.add(f.index, {
-          code: 'unanswered-request',
-          severity: win.zero ? 'error' : 'warning',
-          endpoint: ep,
-          since: requestAt,
-          age: Math.max(0, ended - requestAt),
-          message,
-          evidence: evidence(peer.lastDataSeg, me.ackedDataSeg, peer.closeSeg),
-          flow: f.id,
-          detail: {
-            peer: peer.endpoint, idle, requestBytes: unread > 0 ? unread : null, closedBy, answeredLate: late,
+        sink.add(f.index, new DiagnosisFinding('unanswered-request', win.zero ? 'error' : 'warning', ep, requestAt,
+          Math.max(0, ended - requestAt), message, evidence(peerDataSeg, me.ackedDataSeg, peerCloseSeg), f.id, {
+            peer: peerEp, idle, requestBytes: unread > 0 ? unread : null, closedBy, answeredLate: late,
             windowShrink: win.shrink > 0 ? win.shrink : null, zeroWindow: win.zero,
-          },
-        });
+          }));
       }
     },
   }),

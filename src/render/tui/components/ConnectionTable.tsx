@@ -20,7 +20,8 @@ export interface ConnectionTableProps {
 }
 
 export function ConnectionTable({ flows, view, top, cursor, height, columns }: ConnectionTableProps) {
-  const cols = useMemo(() => tableColumns(columns), [columns]);
+  // One column for the cursor mark: the selected row must show without colour too (NO_COLOR).
+  const cols = useMemo(() => tableColumns(columns - 1), [columns]);
   const rows: React.ReactElement[] = [];
   const end = Math.min(view.count, top + height);
   for (let p = top; p < end; p++) {
@@ -31,7 +32,7 @@ export function ConnectionTable({ flows, view, top, cursor, height, columns }: C
   return (
     <Box flexDirection="column" height={height + 1}>
       <Text wrap="truncate" {...theme.columnHeader}>
-        {cols.map((c) => fit(c.title, c.width, c.align)).join(' ')}
+        {' ' + cols.map((c) => fit(c.title, c.width, c.align)).join(' ')}
       </Text>
       {rows.length === 0 ? <Text {...theme.muted}>{view.count === 0 && flows.length > 0 ? 'no connection matches' : 'no connections yet'}</Text> : rows}
     </Box>
@@ -87,6 +88,7 @@ const FlowRow = memo(function FlowRow({ flow, cols, selected }: { flow: FlowReco
   const cells = cellsOf(flow, cols);
   return (
     <Text wrap="truncate" {...(selected ? theme.selection : {})}>
+      {selected ? '›' : ' '}
       {cells.map((c, i) => (c.style ? <Text key={i} {...c.style}>{c.text}</Text> : c.text))}
     </Text>
   );
