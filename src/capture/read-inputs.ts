@@ -278,7 +278,9 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
   }
 
   try {
-    await input.ensure(4);
+    // Detection looks at up to DETECT_BYTES: wait for them (or the end), so that the verdict does
+    // not depend on how the first chunk of a pipe happened to be cut.
+    await input.ensure(DETECT_BYTES);
     if (input.available === 0) {
       if (gzip) throw new CaptureFormatError(name, gzipError ? `gzip data that does not decompress: ${gzipError}` : 'gzip data that decompresses to nothing');
       throw new CaptureFormatError(name, 'empty input: not a capture (0 bytes)');

@@ -18,7 +18,8 @@ export class OutputWriter {
   constructor(path: string | undefined) {
     this.file = path && path !== '-' ? createWriteStream(path) : null;
     this.stream = this.file ?? process.stdout;
-    this.stream.on('error', (error: Error) => {
+    this.stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.file && error.path === undefined) error.path = path; // name the file in the message
       this.failure ??= error;
     });
   }

@@ -69,14 +69,25 @@ export class SideFacts {
   /** The window this side advertised just before the peer's FIN arrived, in bytes (-1 unknown). */
   windowAtPeerFin = -1;
 
-  constructor(readonly role: 'orig' | 'resp') {}
+  constructor(readonly role: 'orig' | 'resp', private readonly endpointCache: Map<number, string>) {}
 
   get isOrig(): boolean {
     return this.role === 'orig';
   }
 
-  /** `ip:port` (IPv6 bracketed): allocates, so call it only when emitting a finding. */
+  /** `ip:port` (IPv6 bracketed). Responder endpoints repeat across connections and are cached;
+   *  others are built on each call, so call it only when emitting a finding. */
   get endpoint(): string {
+    if (this.role === 'resp' && this.hostId >= 0) {
+      const key = this.hostId * 65536 + this.port;
+      const cache = this.endpointCache;
+      let text = cache.get(key);
+      if (text === undefined) {
+        text = formatEndpoint(this.host, this.port);
+        cache.set(key, text);
+      }
+      return text;
+    }
     return formatEndpoint(this.host, this.port);
   }
 
@@ -109,8 +120,10 @@ export class SideFacts {
 
 /** One connection, both sides. Refilled in place for each connection. */
 export class ConnectionFacts {
-  readonly orig = new SideFacts('orig');
-  readonly resp = new SideFacts('resp');
+  /** Responder `ip:port` texts by address id and port, for one diagnosis run. */
+  private readonly endpoints = new Map<number, string>();
+  readonly orig = new SideFacts('orig', this.endpoints);
+  readonly resp = new SideFacts('resp', this.endpoints);
   /** [orig, resp], for rules that look at both sides the same way. */
   readonly sides: readonly [SideFacts, SideFacts] = [this.orig, this.resp];
   /** Position in the connections/flows arrays, and the contract id (flows[index].id). */
@@ -121,6 +134,8 @@ export class ConnectionFacts {
   end = NaN;
   /** True when the capture holds this connection's handshake start (a SYN). */
   synSeen = false;
+  /** Dense id of the responder's `ip:port` in this run (ServiceIndex), -1 before it is counted. */
+  service = -1;
 
   constructor() {
     this.orig.peer = this.resp;
@@ -130,7 +145,7 @@ export class ConnectionFacts {
   reset(): void {
     this.orig.reset();
     this.resp.reset();
-    this.index = 0; this.id = 0; this.start = NaN; this.end = NaN; this.synSeen = false;
+    this.index = 0; this.id = 0; this.start = NaN; this.end = NaN; this.synSeen = false; this.service = -1;
   }
 
   /** The side that closed first (FIN or RST), or null when neither did. */
@@ -161,7 +176,7 @@ export class ConnectionFacts {
   }
 }
 
-/** Service key of a connection's responder (address id and port), a number usable in Maps. */
+/** Dense id of the connection's responder `ip:port` (set by ServiceIndex before the rules run). */
 export function serviceKey(f: ConnectionFacts): number {
-  return f.resp.hostId * 65536 + f.resp.port;
+  return f.service;
 }

@@ -53,18 +53,24 @@ export function formatEndpoint(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** What a finding says in words and evidence; written only when someone reads it. */
+export interface Explanation {
+  message: string;
+  evidence?: number[];
+  detail?: FindingDetail;
+}
+
 /**
- * The Finding the rules emit. Its message is written on first read: a big capture has hundreds of
- * thousands of findings that are only counted and grouped, and writing every sentence up front
- * would cost more than the diagnosis itself. Serialises (JSON.stringify) to the contract's plain shape.
+ * The Finding the rules emit. Its message, evidence and detail are written on first read: a big
+ * capture has hundreds of thousands of findings that are only counted and grouped, and writing every
+ * sentence up front cost more than the diagnosis itself (allocation, then garbage collection).
+ * Serialises (JSON.stringify) to the contract's plain shape.
  */
 export class DiagnosisFinding implements Finding {
-  evidence?: number[];
   flow?: number;
   flows?: number[];
-  detail?: FindingDetail;
-  #text: string | undefined;
-  #write: (() => string) | undefined;
+  #said: Explanation | undefined;
+  #explain: (() => Explanation) | undefined;
 
   constructor(
     public code: FindingCode,
@@ -72,45 +78,60 @@ export class DiagnosisFinding implements Finding {
     public endpoint: string,
     public since: number,
     public age: number,
-    message: string | (() => string),
-    evidence?: number[],
-    flow?: number,
-    detail?: FindingDetail,
+    flow: number | undefined,
+    explain: Explanation | (() => Explanation),
     flows?: number[],
   ) {
-    if (typeof message === 'string') this.#text = message;
-    else this.#write = message;
-    if (evidence !== undefined) this.evidence = evidence;
     if (flow !== undefined) this.flow = flow;
     if (flows !== undefined) this.flows = flows;
-    if (detail !== undefined) this.detail = detail;
+    if (typeof explain === 'function') this.#explain = explain;
+    else this.#said = explain;
+  }
+
+  #explanation(): Explanation {
+    if (this.#said === undefined) {
+      this.#said = this.#explain ? this.#explain() : { message: '' };
+      this.#explain = undefined;
+    }
+    return this.#said;
   }
 
   get message(): string {
-    if (this.#text === undefined) {
-      this.#text = this.#write ? this.#write() : '';
-      this.#write = undefined;
-    }
-    return this.#text;
+    return this.#explanation().message;
   }
 
   set message(text: string) {
-    this.#text = text;
-    this.#write = undefined;
+    this.#explanation().message = text;
   }
 
-  /** The same finding for each member of an aggregate: no id list, the message shared. */
+  get evidence(): number[] | undefined {
+    return this.#explanation().evidence;
+  }
+
+  set evidence(value: number[] | undefined) {
+    this.#explanation().evidence = value;
+  }
+
+  get detail(): FindingDetail | undefined {
+    return this.#explanation().detail;
+  }
+
+  set detail(value: FindingDetail | undefined) {
+    this.#explanation().detail = value;
+  }
+
+  /** The same finding for each member of an aggregate: no id list; words shared with this one. */
   memberCopy(): DiagnosisFinding {
-    return new DiagnosisFinding(this.code, this.severity, this.endpoint, this.since, this.age, () => this.message,
-      this.evidence, this.flow, this.detail);
+    return new DiagnosisFinding(this.code, this.severity, this.endpoint, this.since, this.age, this.flow, () => this.#explanation());
   }
 
   toJSON(): Finding {
-    const out: Finding = { code: this.code, severity: this.severity, endpoint: this.endpoint, since: this.since, age: this.age, message: this.message };
-    if (this.evidence !== undefined) out.evidence = this.evidence;
+    const x = this.#explanation();
+    const out: Finding = { code: this.code, severity: this.severity, endpoint: this.endpoint, since: this.since, age: this.age, message: x.message };
+    if (x.evidence !== undefined) out.evidence = x.evidence;
     if (this.flow !== undefined) out.flow = this.flow;
     if (this.flows !== undefined) out.flows = this.flows;
-    if (this.detail !== undefined) out.detail = this.detail;
+    if (x.detail !== undefined) out.detail = x.detail;
     return out;
   }
 }

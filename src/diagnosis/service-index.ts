@@ -1,37 +1,51 @@
 // Diagnosis helper: per-service (responder ip:port) counts gathered in the same pass as the rules,
 // for rules that must know how a port treated everybody else ("answers others", "refuses all").
+// Services get dense small ids (ConnectionFacts.service), so rules key their maps by small integers.
 
-import { serviceKey, type ConnectionFacts } from './facts.js';
-
-export interface ServiceStats {
-  connections: number;
-  /** Connections the responder answered with a SYN+ACK (or data, for mid-flow starts). */
-  answered: number;
-  /** Connections whose SYN drew an RST and nothing else. */
-  refused: number;
-}
+import type { ConnectionFacts } from './facts.js';
 
 export class ServiceIndex {
-  private readonly byKey = new Map<number, ServiceStats>();
+  /** responder address id → port → service id */
+  private readonly ids = new Map<number, Map<number, number>>();
+  private readonly total: number[] = [];
+  private readonly answeredCount: number[] = [];
+  private readonly refusedCount: number[] = [];
 
+  /** Counts this connection and sets `f.service`. */
   record(f: ConnectionFacts): void {
-    const key = serviceKey(f);
-    let s = this.byKey.get(key);
-    if (s === undefined) {
-      s = { connections: 0, answered: 0, refused: 0 };
-      this.byKey.set(key, s);
+    let byPort = this.ids.get(f.resp.hostId);
+    if (byPort === undefined) this.ids.set(f.resp.hostId, (byPort = new Map()));
+    let id = byPort.get(f.resp.port);
+    if (id === undefined) {
+      id = this.total.length;
+      byPort.set(f.resp.port, id);
+      this.total.push(0);
+      this.answeredCount.push(0);
+      this.refusedCount.push(0);
     }
-    s.connections++;
-    if (isAnswered(f)) s.answered++;
-    else if (isRefused(f)) s.refused++;
+    f.service = id;
+    this.total[id]!++;
+    if (isAnswered(f)) this.answeredCount[id]!++;
+    else if (isRefused(f)) this.refusedCount[id]!++;
   }
 
-  get(key: number): ServiceStats | undefined {
-    return this.byKey.get(key);
+  /** Connections to this service. */
+  connections(service: number): number {
+    return this.total[service] ?? 0;
+  }
+
+  /** Connections the responder answered with a SYN+ACK (or data, for mid-flow starts). */
+  answered(service: number): number {
+    return this.answeredCount[service] ?? 0;
+  }
+
+  /** Connections whose SYN drew an RST and nothing else. */
+  refused(service: number): number {
+    return this.refusedCount[service] ?? 0;
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.total.length;
   }
 }
 

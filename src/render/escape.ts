@@ -14,6 +14,13 @@ export function escapeTerminal(text: string): string {
   return out;
 }
 
+/** JSON text with DEL and C1 controls escaped as well (JSON.stringify leaves them raw, and U+009B
+ *  is a terminal's CSI): the same data once parsed, safe to print. */
+export function jsonSafe(json: string): string {
+  if (!/[\u007f-\u009f]/.test(json)) return json;
+  return json.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** XML/HTML text and attribute escaping; also drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
   return escapeTerminal(text).replace(/[&<>"'\ufffe\uffff]/g, (c) =>

@@ -1,7 +1,7 @@
 // Connections -> `finscope flows` output: table, ndjson, json, csv, or a Zeek conn.log.
 
 import type { FlowRecord, TcpState } from '../analysis/flow-record.js';
-import { escapeTerminal } from './escape.js';
+import { escapeTerminal, jsonSafe } from './escape.js';
 
 export type FlowFormat = 'table' | 'ndjson' | 'json' | 'csv' | 'zeek';
 
@@ -13,7 +13,7 @@ export interface FlowExtras {
 }
 
 export function ndjsonLine(flow: FlowRecord): string {
-  return JSON.stringify(flow) + '\n';
+  return jsonSafe(JSON.stringify(flow)) + '\n';
 }
 
 const CSV_COLUMNS = [

@@ -3,7 +3,7 @@
 
 import type { AddressTable } from '../segment/address-table.js';
 import { ACK, FIN, RST, SYN, URG, flagString, type TcpSegment } from '../segment/tcp-segment.js';
-import { escapeTerminal } from './escape.js';
+import { escapeTerminal, jsonSafe } from './escape.js';
 
 /** `1700000000.123456`: epoch seconds with microseconds, as tcpdump -tt prints them. */
 export function formatEpochMicros(seg: TcpSegment): string {
@@ -52,7 +52,7 @@ function formatOptions(seg: TcpSegment): string {
  * in the text; `ack` is the header field whether or not the ACK flag is set.
  */
 export function formatPacketNdjson(seg: TcpSegment, addresses: AddressTable, flowId: number): string {
-  return `{"ts":${formatEpochMicros(seg)},"src":${JSON.stringify(addresses.toText(seg.src))},"sport":${seg.sport},` +
-    `"dst":${JSON.stringify(addresses.toText(seg.dst))},"dport":${seg.dport},"flags":"${flagString(seg.flags)}",` +
+  return `{"ts":${formatEpochMicros(seg)},"src":${jsonSafe(JSON.stringify(addresses.toText(seg.src)))},"sport":${seg.sport},` +
+    `"dst":${jsonSafe(JSON.stringify(addresses.toText(seg.dst)))},"dport":${seg.dport},"flags":"${flagString(seg.flags)}",` +
     `"seq":${seg.seq},"ack":${seg.ack},"win":${seg.window},"len":${seg.payloadLength},"flow":${flowId}}`;
 }

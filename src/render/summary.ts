@@ -6,7 +6,7 @@ import type { AnalysisResult, InputSummary } from '../analysis/analysis-result.j
 import type { FlowRecord, TcpState } from '../analysis/flow-record.js';
 import type { Finding, Severity } from '../diagnosis/finding.js';
 import { formatIssue } from '../segment/input-issues.js';
-import { escapeTerminal } from './escape.js';
+import { escapeTerminal, jsonSafe } from './escape.js';
 
 export type SummaryFormat = 'text' | 'json' | 'md';
 
@@ -366,7 +366,7 @@ export function renderSummary(result: AnalysisResult, options: SummaryOptions = 
   const model = buildSummary(result, options);
   switch (options.format ?? 'text') {
     case 'json':
-      return JSON.stringify(model, null, 2) + '\n';
+      return jsonSafe(JSON.stringify(model, null, 2)) + '\n';
     case 'md':
       return renderMarkdown(model, options);
     default:

@@ -28,8 +28,8 @@ import { ConnectionTable } from './connection-table.js';
 import {
   E_FIN_ACKED, E_FIN_TIMEOUT, E_RECV_FIN, E_RECV_RST, E_RECV_SYN, E_RECV_SYN_ACK, E_SEND_ACK, E_SEND_DATA,
   E_SEND_FIN, E_SEND_RST, E_SEND_SYN, E_SEND_SYN_ACK, E_SYN_ACKED, E_TIME_WAIT_EXPIRED, STATE_NAMES,
-  S_CLOSED, S_CLOSE_WAIT, S_CLOSING, S_ESTABLISHED, S_FIN_WAIT_2, S_LAST_ACK, S_SYN_RECEIVED, S_SYN_SENT, S_TIME_WAIT, S_UNKNOWN, nextState,
-  type TcpState,
+  S_CLOSED, S_CLOSE_WAIT, S_CLOSING, S_ESTABLISHED, S_FIN_WAIT_2, S_LAST_ACK, S_SYN_RECEIVED, S_SYN_SENT,
+  S_TIME_WAIT, S_UNKNOWN, nextState, type TcpState,
 } from './endpoint-state.js';
 import { zeekFlipsAtStart } from './likely-server-ports.js';
 import { SegmentStore } from './segment-store.js';
@@ -89,7 +89,7 @@ export class ConnectionTracker {
   private readonly freeChanges: StateChange[] = [];
   /** Connections currently held (opened minus evicted). */
   private live = 0;
-  /** Compacted view of byId after evictions (rebuilt when stale). */
+  /** `connections` of a bounded tracker (rebuilt after an open or an eviction). */
   private liveCache: Connection[] | null = null;
   /** Eviction candidates: connection ids, oldest first (head index into the array). */
   private candidates: number[] = [];
@@ -116,8 +116,9 @@ export class ConnectionTracker {
 
   /** The connections held, in id order (ids have gaps only where connections were evicted). */
   get connections(): Connection[] {
-    if (this.liveById === null) return this.byId as Connection[];
-    if (this.liveCache === null) this.liveCache = [...this.liveById.values()].sort((x, y) => x.id - y.id);
+    if (this.liveById === null) return this.byId;
+    // a Map iterates in insertion order, which is id order
+    if (this.liveCache === null) this.liveCache = [...this.liveById.values()];
     return this.liveCache;
   }
 
@@ -291,7 +292,7 @@ export class ConnectionTracker {
     const flags = seg.flags;
     if ((flags & SYN) !== 0 && (flags & (ACK | RST)) === 0) {
       if (conn.rstAccepted) return true;                   // the old connection was reset
-      if (s.sentPureSyn) return (seg.seq | 0) !== s.isn32;         // same ISN: a retransmission; else a new attempt
+      if (s.sentPureSyn) return (seg.seq | 0) !== s.isn32; // same ISN: a retransmission; else a new attempt
       if (s.sentSynAck) return true;                       // the former responder now opens: a new connection
       if (r.sentPureSyn && !r.sentSynAck && s.packets === 0) return false; // simultaneous open
       if (s.finSent || r.finSent) return true;             // the old connection was closing or closed
@@ -655,7 +656,8 @@ export class ConnectionTracker {
       change.endpoint = conn.roleOf(e); change.from = STATE_NAMES[e.state]!; change.to = STATE_NAMES[next]!;
       change.segment = segment; change.tsSec = sec; change.tsNsec = nsec; change.reason = reason;
     }
-    conn.changes.push(change);
+    // first change: a one-slot array (push onto [] would reserve 17 slots, per connection)
+    if (conn.changes.length === 0) conn.changes = [change]; else conn.changes.push(change);
     e.lastChangeIndex = conn.changes.length - 1;
     if (next === S_CLOSE_WAIT) e.closeWaitChange = e.lastChangeIndex;
     e.state = next;

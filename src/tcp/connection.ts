@@ -211,7 +211,7 @@ export class Connection {
   lastSegment: number;
   segmentCount = 0;
   /** Every state change of either endpoint, in order. */
-  readonly changes: StateChange[] = [];
+  changes: StateChange[] = [];
   /** Which side sent the first FIN (not counting FIN+RST). */
   firstFin: EndpointRole | null = null;
   /** An acceptable RST was seen (the next SYN on this 4-tuple starts a new connection). */
@@ -239,10 +239,8 @@ export class Connection {
   /** Recycle this object for a new connection (bounded trackers): every field as when new. */
   reuse(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number): void {
-    const changes = this.changes;
     resetConnection(connectionTemplate(), this);
-    changes.length = 0;
-    (this as { changes: StateChange[] }).changes = changes;
+    this.changes = [];
     this.id = id;
     this.first = first;
     this.orig = first;

@@ -27,7 +27,7 @@ const D0 = 48, D9 = 57;
 
 const ANCHOR_LENGTH = 9; // ": Flags ["
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
-const W_SEQ = bytes('seq '), W_ACK = bytes('ack '), W_WIN = bytes('win '), W_URG = bytes('urg ');
+const W_URG = bytes('urg ');
 const W_OPTIONS = bytes('options ['), W_LENGTH = bytes('length '), W_CKSUM = bytes('cksum 0x');
 const W_INCORRECT = bytes(' (incorrect'), W_MSS = bytes('mss '), W_WSCALE = bytes('wscale ');
 const W_SACKOK = bytes('sackOK'), W_SACK = bytes('sack '), W_TSVAL = bytes('TS val '), W_ECR = bytes(' ecr ');
@@ -195,6 +195,9 @@ export class TcpdumpTextReader implements SegmentReader {
       const buf = input.buf;
       const start = input.start;
       const end = input.end;
+      // Buffer.indexOf has no end bound: a newline written into the free space at `end` stops the
+      // search there, so a line cut by a refill costs the bytes read, not the whole window.
+      if (end < buf.length) buf[end] = NL;
       if (this.skippingLongLine) {
         const nl = buf.indexOf(NL, start);
         if (nl < 0 || nl >= end) {
@@ -376,7 +379,7 @@ export class TcpdumpTextReader implements SegmentReader {
       p += 2;
       const c = buf[p];
       let n: number;
-      if (c === 0x73 && at(buf, p, le, W_SEQ)) {
+      if (c === 0x73 && buf[p + 1] === 0x65 && buf[p + 2] === 0x71 && buf[p + 3] === SP) { // seq
         if ((n = this.uint(buf, p + 4, le)) < 0) break;
         seqA = this.num;
         hasSeq = true;
@@ -387,25 +390,25 @@ export class TcpdumpTextReader implements SegmentReader {
           hasRange = true;
           p = n;
         }
-      } else if (c === 0x61 && at(buf, p, le, W_ACK)) {
+      } else if (c === 0x61 && buf[p + 1] === 0x63 && buf[p + 2] === 0x6b && buf[p + 3] === SP) { // ack
         if ((n = this.uint(buf, p + 4, le)) < 0) break;
         ack = this.num;
         hasAck = true;
         p = n;
-      } else if (c === 0x77 && at(buf, p, le, W_WIN)) {
-        if ((n = this.uint(buf, p + 4, le)) < 0) break;
+      } else if (c === 0x77 && buf[p + 1] === 0x69 && buf[p + 2] === 0x6e && buf[p + 3] === SP) { // win
+        if ((n = this.uint(buf, p + 4, le)) < 0 || this.num > 65535) break;
         win = this.num;
         hasWin = true;
         p = n;
       } else if (c === 0x75 && at(buf, p, le, W_URG)) {
-        if ((n = this.uint(buf, p + 4, le)) < 0) break;
+        if ((n = this.uint(buf, p + 4, le)) < 0 || this.num > 65535) break;
         seg.urgent = this.num;
         p = n;
       } else if (c === 0x6f && at(buf, p, le, W_OPTIONS)) {
         n = this.options(seg, buf, p + W_OPTIONS.length, le);
         if (n < 0) { optionsCut = true; p = le; break; }
         p = n;
-      } else if (c === 0x6c && at(buf, p, le, W_LENGTH)) {
+      } else if (c === 0x6c && buf[p + 1] === 0x65 && buf[p + 2] === 0x6e && buf[p + 6] === SP && at(buf, p, le, W_LENGTH)) {
         if ((n = this.uint(buf, p + 7, le)) < 0) break;
         length = this.num;
         hasLength = true;
@@ -488,9 +491,9 @@ export class TcpdumpTextReader implements SegmentReader {
       if (c === 0x6e && buf[p + 1] === 0x6f && buf[p + 2] === 0x70) {
         p += 3; // nop
       } else if (c === 0x6d && at(buf, p, le, W_MSS)) {
-        if ((n = this.uint(buf, p + 4, le)) >= 0) { seg.mss = this.num; p = n; }
+        if ((n = this.uint(buf, p + 4, le)) >= 0 && this.num <= 65535) { seg.mss = this.num; p = n; }
       } else if (c === 0x77 && at(buf, p, le, W_WSCALE)) {
-        if ((n = this.uint(buf, p + 7, le)) >= 0) { seg.windowScale = this.num; p = n; }
+        if ((n = this.uint(buf, p + 7, le)) >= 0 && this.num <= 255) { seg.windowScale = this.num; p = n; }
       } else if (c === 0x73 && at(buf, p, le, W_SACKOK)) {
         seg.sackPermitted = true;
         p += W_SACKOK.length;
@@ -541,7 +544,8 @@ export class TcpdumpTextReader implements SegmentReader {
     }
   }
 
-  /** Reads an unsigned decimal at p into this.num; returns the position after it, or -1. */
+  /** Reads an unsigned 32-bit decimal (every number tcpdump prints in a TCP line is one) at p into
+   *  this.num; returns the position after it, or -1. */
   private uint(buf: Buffer, p: number, le: number): number {
     let v = 0;
     const s = p;
@@ -550,7 +554,7 @@ export class TcpdumpTextReader implements SegmentReader {
       if (c < D0 || c > D9) break;
       v = v * 10 + (c - D0);
     }
-    if (p === s || p - s > 15) return -1;
+    if (p === s || p - s > 10 || v > 4294967295) return -1;
     this.num = v;
     return p;
   }
@@ -844,8 +848,9 @@ export class TcpdumpTextReader implements SegmentReader {
         return;
     }
     if (this.family === FAMILY_UNKNOWN) {
-      // A lone leading space could also come from a paste; a first delta is then below an hour.
-      this.family = this.pMarked && (this.pNeg || this.pNumbered || this.pSec < 3600) ? FAMILY_DELTA : FAMILY_TIME_OF_DAY;
+      // The spacing that marks a delta could also come from a paste; a first delta (0 in a whole
+      // -ttt/-ttttt output) is below an hour, a pasted time of day mostly is not.
+      this.family = this.pMarked && (this.pNeg || this.pSec < 3600) ? FAMILY_DELTA : FAMILY_TIME_OF_DAY;
       if (this.family === FAMILY_DELTA) {
         this.missingDate(offset, 'timestamps are time differences (-ttt or -ttttt): times count from the first packet' +
           (this.ctx.date !== undefined ? ` at ${this.ctx.date} 00:00:00 UTC` : ', on 1970-01-01 (no --date given)'));
@@ -907,6 +912,7 @@ export class TcpdumpTextReader implements SegmentReader {
     const savedFlags = [this.pNeg, this.pMarked, this.pNumbered] as const;
     const end = this.input.end;
     let p = ls, prev = 0, seen = 0, decreases = 0;
+    if (end < buf.length) buf[end] = NL; // bound the search (see next())
     for (let lines = 0; p < end && lines < 4096 && seen < 256; lines++) {
       let nl = buf.indexOf(NL, p);
       if (nl < 0 || nl >= end) nl = end;

@@ -11,13 +11,13 @@ const T0 = 1_700_000_000;
 const SERVICES = 49; // coprime with the 8 patterns: every service sees every pattern
 
 function flowsFor(n: number): FlowRecord[] {
-  const flows: FlowRecord[] = new Array(n);
+  const flows: FlowRecord[] = [];
   for (let i = 0; i < n; i++) {
-    flows[i] = {
+    flows.push({
       id: i + 1, orig_h: `10.1.${(i >>> 8) & 255}.${i & 255}`, orig_p: 1024 + (i % 60000), resp_h: `10.0.0.${i % SERVICES}`, resp_p: 8080,
       ts: T0, duration: 1, orig_pkts: 5, resp_pkts: 5, orig_bytes: 100, resp_bytes: 200, conn_state: 'SF', history: 'ShADadFf',
       orig_state: 'CLOSED', resp_state: 'CLOSED', first_fin: 'orig', findings: [],
-    };
+    });
   }
   return flows;
 }

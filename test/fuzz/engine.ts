@@ -20,6 +20,8 @@ export interface FuzzOptions {
   hangGraceMs?: number;
   onFailure?: (f: FailureReport) => void;
   onProgress?: (done: number, elapsedMs: number) => void;
+  /** Test hook (the watchdog's own test): this case spins forever. */
+  simulateHang?: number;
 }
 
 export interface FuzzReport {
@@ -73,7 +75,7 @@ export function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       const sab = new SharedArrayBuffer(4 * 8);
       const shared = new Float64Array(sab);
       shared[0] = -1;
-      const data: WorkerInput = { seed: o.seed, start, stride: workers, end, seedOptions: o.seedOptions ?? {}, shared: sab, deadline };
+      const data: WorkerInput = { seed: o.seed, start, stride: workers, end, seedOptions: o.seedOptions ?? {}, shared: sab, deadline, simulateHang: o.simulateHang };
       const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: data });
       const slot: Slot = { worker, shared, stats: null, carried, done: false };
       slots[index] = slot;

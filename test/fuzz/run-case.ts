@@ -3,7 +3,7 @@
 // escape, warnings say where, terminal text carries no control characters, JSON parses, SVG and
 // HTML are well-formed XML, counts add up, and the time stays within a budget linear in the size.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -159,7 +159,9 @@ function checkResult(r: AnalysisResult, segmentsSeen: number): void {
   for (const f of r.flows) {
     if (!STATES.has(f.orig_state) || !STATES.has(f.resp_state)) fail(`flow ${f.id}: state ${f.orig_state}/${f.resp_state}`);
     if (!CONN_STATES.has(f.conn_state)) fail(`flow ${f.id}: conn_state ${f.conn_state}`);
-    for (const k of ['ts', 'duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes', 'orig_p', 'resp_p'] as const) {
+    // ts may be negative: tcpdump text with -ttt deltas can put the first packet before 1970.
+    if (typeof f.ts !== 'number' || !Number.isFinite(f.ts)) fail(`flow ${f.id}: ts = ${f.ts}`);
+    for (const k of ['duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes', 'orig_p', 'resp_p'] as const) {
       const v = f[k];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`flow ${f.id}: ${k} = ${v}`);
     }
@@ -206,6 +208,10 @@ function tmpFile(name: string, bytes: Buffer): string {
   const p = join(tmpDir, name);
   writeFileSync(p, bytes);
   return p;
+}
+
+function removeFiles(inputs: string[]): void {
+  for (const p of inputs) if (p !== '-') try { unlinkSync(p); } catch { /* already gone */ }
 }
 
 export function cleanupTmp(): void {
@@ -263,6 +269,7 @@ export async function runCase(c: FuzzCase, rng = new Rng(c.index, 7)): Promise<C
   try {
     r = await analyze(inputs, options);
   } catch (error) {
+    removeFiles(inputs);
     if (error instanceof CaptureFormatError) {
       // A rejected input: the message names the input, quoted, and nothing raw reaches the terminal
       // once the CLI escapes it.
@@ -271,6 +278,7 @@ export async function runCase(c: FuzzCase, rng = new Rng(c.index, 7)): Promise<C
     }
     throw error;
   }
+  removeFiles(inputs);
   if (packetProblems.length) fail(packetProblems[0]!);
   checkResult(r, segmentsSeen);
 

@@ -17,6 +17,8 @@ export interface WorkerInput {
   shared: SharedArrayBuffer;
   /** Stop starting new cases after this wall time (ms since epoch); 0 = no limit. */
   deadline: number;
+  /** Test hook: spin forever on this case number. */
+  simulateHang?: number;
 }
 
 export interface FailureReport {
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let failure: FailureReport | null = null;
     try {
+      // The engine's own test: a case that never returns must be caught by the watchdog.
+      if (input.simulateHang === i) for (;;) { /* spin */ }
       const out = await runCase(c);
       if (out.result === 'ok') stats.ok++; else stats.rejected++;
       const ms = performance.now() - t0;

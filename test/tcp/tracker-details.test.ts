@@ -216,6 +216,37 @@ describe('connection table', () => {
     assert.equal(t.add(s), 1001);
   });
 
+  test('a recycled connection object starts as fresh as a new one', () => {
+    const feed = (t: ConnectionTracker, base: number) => {
+      const s = new TcpSegment();
+      const send = (fromA: boolean, flags: number, seq: number, ack: number, len = 0) => {
+        s.src = fromA ? base : base + 1; s.dst = fromA ? base + 1 : base; s.sport = fromA ? 1000 : 80; s.dport = fromA ? 80 : 1000;
+        s.flags = flags; s.seq = seq; s.ack = ack; s.payloadLength = len; s.window = 500; s.tsSec = 1_700_000_000; s.tsNsec += 1000;
+        return t.add(s);
+      };
+      send(true, SYN, 100, 0); send(false, SYN | ACK, 900, 101); send(true, ACK, 101, 901);
+      send(true, PSH | ACK, 101, 901, 50); send(false, ACK, 901, 151);
+      send(true, 0x11, 151, 901); send(false, 0x11, 901, 152); return send(true, ACK, 152, 902);
+    };
+    const t = new ConnectionTracker({ timeWait: 60, finTimeout: 60, maxConnections: 1 });
+    feed(t, 10);                // connection 1: a clean close, evictable (TIME_WAIT / CLOSED)
+    const id = feed(t, 20);     // connection 2 reuses connection 1's objects
+    assert.equal(id, 2);
+    assert.equal(t.evicted, 1);
+    const fresh = new ConnectionTracker({ timeWait: 60, finTimeout: 60 });
+    feed(fresh, 20);
+    const addresses = new AddressTable();
+    for (let i = 0; i < 30; i++) addresses.internV4(i);
+    const a = toFlowRecord(t.get(2)!, addresses), b = toFlowRecord(fresh.get(1)!, addresses);
+    assert.deepEqual({ ...a, id: 0, ts: 0 }, { ...b, id: 0, ts: 0 });
+    // identical except segment indices, which are capture-wide (8 segments earlier in `t`)
+    const strip = (c: ReturnType<ConnectionTracker['get']>, shift: number) => JSON.stringify([c!.orig, c!.resp].map((e) =>
+      Object.fromEntries(Object.entries({ ...e, z: undefined }).map(([k, v]) =>
+        [k, k.endsWith('Segment') && typeof v === 'number' && v >= 0 ? v - shift : v]))));
+    assert.equal(strip(t.get(2), 8), strip(fresh.get(1), 0));
+    assert.deepEqual(t.get(2)!.changes.map((x) => `${x.endpoint}${x.to}${x.segment - 8}`), fresh.get(1)!.changes.map((x) => `${x.endpoint}${x.to}${x.segment}`));
+  });
+
   test('maxConnections: finished connections are evicted before live ones', () => {
     const sc = closeWait({ maxConnections: 2 }); // connection 1 is live (FIN_WAIT_2 / CLOSE_WAIT)
     const t = sc.tracker;

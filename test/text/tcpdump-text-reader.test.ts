@@ -305,6 +305,16 @@ describe('line forms', () => {
     assert.deepEqual([segs[3]!.urg, segs[3]!.len, segs[3]!.truncated], [3, 1, true]);
   });
 
+  test('snaplen marks: "[|tcp]" and "truncated-ip" mean cut, an application\'s "[|resp]" does not', async () => {
+    const text = [
+      '22:13:20.083076 IP 10.0.0.1.51008 > 10.0.0.2.6379: Flags [P.], seq 1:922, ack 1, win 1135, length 921: RESP [|resp]',
+      '22:03:19.190965 IP 10.0.0.2.80 > 10.0.0.1.52875: Flags [R.], seq 1617159969:1617160027, ack 1936660873, win 5785, length 58 [|tcp]',
+      '23:52:05.672232 IP truncated-ip - 768 bytes missing! 10.0.0.1.50079 > 10.0.0.2.22: Flags [.], seq 0:768, ack 1, win 4094, length 768 [|ssh]',
+    ].join('\n');
+    const { segs } = await readText(text);
+    assert.deepEqual(segs.map((s) => s.truncated), [false, true, true]);
+  });
+
   test('without -n: host names kept verbatim, service names to numbers or stable synthetic ports', async () => {
     const text = [
       '12:00:00.000001 IP ip-172-31-24-254.eu-west-1.compute.internal.ddi-tcp-1 > ip-10-0-0-7.ec2.internal.48812: Flags [F.], seq 5, ack 9, win 10, length 0',
@@ -426,6 +436,28 @@ describe('lines without a TCP segment', () => {
     const complete = await readText(EXCERPT.trimEnd());
     assert.equal(complete.segs.length, 9);
     assert.equal(complete.issues.counts.get('truncated-file'), undefined);
+  });
+});
+
+describe('random damage', () => {
+  test('mutated lines never throw; every line is counted once; segments never exceed lines', async () => {
+    let seed = 12345;
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const base = Buffer.from(EXCERPT + EXCERPT.replace(/IP 127\.0\.0\.1/g, 'IP6 ::1').replace(/ 127\.0\.0\.1\./g, ' ::1.'), 'latin1');
+    const alphabet = Buffer.from('0123456789.:[]{}, >-|SFRP.UEWenoptsackwinlengthIP6\t\r\n\x00\xff', 'latin1');
+    for (let round = 0; round < 300; round++) {
+      const data = Buffer.from(base);
+      for (let k = 1 + rnd(8); k > 0; k--) data[rnd(data.length)] = alphabet[rnd(alphabet.length)]!;
+      const cut = rnd(4) === 0 ? data.subarray(0, rnd(data.length)) : data;
+      const lines = cut.length === 0 ? 0 : cut.toString('latin1').split('\n').length - (cut[cut.length - 1] === 10 ? 1 : 0);
+      const r = await readText(cut, { chunk: 1 + rnd(64), window: 64 });
+      assert.equal(r.reader.records, lines, `round ${round}`);
+      assert.ok(r.segs.length <= lines);
+      for (const s of r.segs) {
+        assert.ok(s.seq >= 0 && s.seq < 2 ** 32 && s.ack >= 0 && s.ack < 2 ** 32, `round ${round}: numbers in range`);
+        assert.ok(s.nsec >= 0 && s.nsec < 1e9, `round ${round}: nanoseconds in range`);
+      }
+    }
   });
 });
 

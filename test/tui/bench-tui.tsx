@@ -8,23 +8,19 @@
 // Prints one line per measurement, or one JSON object with --json (for bench/run.mjs).
 
 import { EventEmitter } from 'node:events';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import React from 'react';
-import type { render as InkRender } from 'ink';
-import type { App as TuiApp } from '../../src/render/tui/App.js';
+import { render } from 'ink';
+import { App } from '../../src/render/tui/App.js';
 import { manyFlows, sourceOf } from './tui-fixtures.js';
-
-// As in a real terminal: colour on (chalk decides when ink loads), React's production build.
-process.env.FORCE_COLOR ??= '3';
-process.env.NODE_ENV ??= 'production';
-const { render } = (await import('ink')) as { render: typeof InkRender };
-const { App } = (await import('../../src/render/tui/App.js')) as { App: typeof TuiApp };
 
 interface Stats { median: number; p90: number; max: number; n: number }
 const stats = (xs: number[]): Stats => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
   return { median: round(at(0.5)), p90: round(at(0.9)), max: round(s[s.length - 1]!), n: s.length };
 };
@@ -77,7 +73,7 @@ export async function measureInProcess(flowCount: number): Promise<Record<string
     const t0 = performance.now();
     stdin.press(key);
     while (stdout.writes === before && performance.now() - t0 < 2000) await new Promise((r) => setImmediate(r));
-    const ms = stdout.lastWriteAt - t0;
+    const ms = stdout.writes === before ? Number.NaN : stdout.lastWriteAt - t0; // NaN: the frame did not change
     await sleep(40); // one key at a time, as a person types (ink throttles bursts into one frame)
     return ms;
   };
@@ -102,14 +98,19 @@ export async function measureInProcess(flowCount: number): Promise<Record<string
   };
 }
 
-/** The real binary in tmux: start → first interactive frame, then key → changed screen. */
+/** The real binary in tmux: start → first interactive frame; then, per key, the time from the
+ *  key's bytes arriving to the frame written (FINSCOPE_TUI_TRACE, measured inside the process) and
+ *  the time until capture-pane shows the change (includes tmux's own latency and polling). */
 export async function measureInTmux(capture: string): Promise<Record<string, unknown>> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const socket = `finscope-bench-${process.pid}`;
+  const traceFile = join(tmpdir(), `finscope-trace-${process.pid}.txt`);
+  rmSync(traceFile, { force: true });
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const screen = () => tmux('capture-pane', '-p', '-t', 'b');
   const t0 = performance.now();
-  tmux('new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', `env -u CI node ${root}bin/finscope.js tui --quiet ${capture}; sleep 600`);
+  tmux('new-session', '-d', '-s', 'b', '-x', '120', '-y', '40',
+    `env -u CI FINSCOPE_TUI_TRACE=${traceFile} node ${root}bin/finscope.js tui --quiet ${capture}; echo EXITED; sleep 600`);
   try {
     while (!/\[summary\]/.test(screen())) {
       if (performance.now() - t0 > 600_000) throw new Error('no frame in 10 minutes');
@@ -118,24 +119,41 @@ export async function measureInTmux(capture: string): Promise<Record<string, unk
     const firstFrameMs = performance.now() - t0;
     tmux('send-keys', '-t', 'b', 'Tab');
     while (!/\[connections\]/.test(screen())) await sleep(20);
-    const times: number[] = [];
+    await sleep(200);
+    const observed: number[] = [];
     for (let i = 0; i < 40; i++) {
       const before = screen();
       const k0 = performance.now();
       tmux('send-keys', '-t', 'b', i % 5 === 4 ? 'PageDown' : 'j');
-      while (screen() === before && performance.now() - k0 < 5000) { /* poll: capture-pane takes a few ms */ }
-      times.push(performance.now() - k0);
-      await sleep(50);
+      while (screen() === before && performance.now() - k0 < 5000) await sleep(5);
+      observed.push(performance.now() - k0);
+      await sleep(100);
     }
     const rows = /([\d,]+) connections/.exec(screen())?.[1];
-    return { capture, connections: rows, firstInteractiveFrameMs: round(firstFrameMs), keyToScreenMs: stats(times) };
+    tmux('send-keys', '-t', 'b', 'Q');
+    while (!/EXITED/.test(screen())) await sleep(20);
+    const inside = existsSync(traceFile) ? readFileSync(traceFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+    // The first traced key is Tab (summary → table); the rest are the 40 measured keys.
+    return {
+      capture, connections: rows, firstInteractiveFrameMs: round(firstFrameMs),
+      keyToFrameInProcessMs: inside.length > 1 ? stats(inside.slice(1)) : null,
+      keyToScreenViaTmuxMs: stats(observed),
+    };
   } finally {
     tmux('kill-server');
+    rmSync(traceFile, { force: true });
   }
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
-if (isMain) {
+if (isMain && (process.env.NODE_ENV !== 'production' || process.env.FORCE_COLOR === undefined)) {
+  // As in a real terminal: colour on and React's production build (bin/finscope.js sets it). Both
+  // are read when react and chalk load, before any line here runs: run again with them set.
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: process.env.FORCE_COLOR ?? '3' },
+  });
+  process.exit(r.status ?? 1);
+} else if (isMain) {
   const arg = (name: string) => {
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : undefined;

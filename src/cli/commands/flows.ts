@@ -5,6 +5,7 @@ import type { FlowRecord } from '../../analysis/flow-record.js';
 import { compileFilter, FilterError, type FlowPredicate } from '../../filter/filter-expression.js';
 import { csvHeader, csvLine, flowComparator, formatTable, ndjsonLine, SORT_KEYS, zeekFooter, zeekHeader, zeekLine, type FlowFormat } from '../../render/flows.js';
 import { UsageError } from '../../errors.js';
+import { jsonSafe } from '../../render/escape.js';
 import { OutputWriter, useColor } from '../output.js';
 import { Progress } from '../progress.js';
 import { reportInputIssues } from '../input-warnings.js';
@@ -48,7 +49,7 @@ export async function runFlows(options: CommonOptions & { format?: FlowFormat; s
       break;
     case 'json':
       await out.write('[');
-      for (let i = 0; i < flows.length; i++) await out.write((i ? ',\n' : '\n') + JSON.stringify(flows[i]));
+      for (let i = 0; i < flows.length; i++) await out.write((i ? ',\n' : '\n') + jsonSafe(JSON.stringify(flows[i])));
       await out.write(flows.length ? '\n]\n' : ']\n');
       break;
     case 'csv':

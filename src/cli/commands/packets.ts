@@ -29,14 +29,18 @@ export async function runPackets(options: CommonOptions & { format: 'text' | 'nd
     const first = await analyze(options.capture, { ...common(options), onProgress: (r, t) => progress.update(r, t) });
     selected = new Set(first.flows.filter(predicate).map((f) => f.id));
   }
+  // A failed write (reader of the pipe gone, disk full) stops the reading: thrown from the next
+  // segment's callback, it ends the analysis and main.ts reports it (never an unhandled rejection).
+  let writeError: unknown = null;
   const result = await analyze(options.capture, {
     ...common(options),
     onProgress: (r, t) => progress.update(r, t),
     onSegment: (seg, flow, _tracker, addresses) => {
+      if (writeError !== null) throw writeError;
       if (selected && !selected.has(flow)) return;
       const line = ndjson ? formatPacketNdjson(seg, addresses, flow) : formatPacketText(seg, addresses, flow);
       const p = out.write(line + '\n');
-      if (p) return p;
+      if (p) return p.catch((error: unknown) => { writeError = error; });
     },
   });
   progress.done();

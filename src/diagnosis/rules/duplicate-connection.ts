@@ -61,17 +61,19 @@ export const duplicateConnection: RuleDefinition = {
               const flow = ctx.flows[freshIndex[a.newer]!];
               const newerId = flow?.id ?? freshIndex[a.newer]! + 1;
               const newerEp = flow ? formatEndpoint(flow.orig_h, flow.orig_p) : '?';
-              const after = freshStart[a.newer]! - a.finTime;
-              const message = () =>
-                `${a.host} holds two connections to ${a.service}: connection ${a.id} (${a.endpoint}) is in CLOSE_WAIT since the server ` +
+              const after = freshStart[a.newer]! - a.finTime, newerSyn = freshSyn[a.newer]!;
+              const explain = () => ({
+                message: `${a.host} holds two connections to ${a.service}: connection ${a.id} (${a.endpoint}) is in CLOSE_WAIT since the server ` +
                 `closed it at ${clock(a.finTime)} (segment ${seg(a.finSeg)}), and ${duration(after)} later the same host opened ` +
                 `connection ${newerId} (${newerEp}), still ESTABLISHED. The client noticed the close and reconnected, yet the old socket ` +
                 `never sent its FIN: another process still holds its descriptor, typically a child started after the connection was made ` +
                 `(fork/exec without close-on-exec). Next: on ${a.host} \`ss -tanp state close-wait '( dport = :${a.serverPort} )'\` or ` +
-                `\`lsof -nP -iTCP:${a.serverPort} -sTCP:CLOSE_WAIT\` shows which PIDs hold it; open sockets with SOCK_CLOEXEC (FD_CLOEXEC) or close inherited descriptors in the child.`;
+                `\`lsof -nP -iTCP:${a.serverPort} -sTCP:CLOSE_WAIT\` shows which PIDs hold it; open sockets with SOCK_CLOEXEC (FD_CLOEXEC) or close inherited descriptors in the child.`,
+                evidence: evidence(a.finSeg, a.ackSeg, newerSyn),
+                detail: { newer: newerId, newerEndpoint: newerEp, reconnectAfter: after },
+              });
               sink.add(a.index, new DiagnosisFinding('duplicate-connection', 'warning', a.endpoint, a.closeWaitSince,
-                Math.max(0, ctx.captureEnd - a.closeWaitSince), message, evidence(a.finSeg, a.ackSeg, freshSyn[a.newer]!), a.id,
-                { newer: newerId, newerEndpoint: newerEp, reconnectAfter: after }, [a.id, newerId]));
+                Math.max(0, ctx.captureEnd - a.closeWaitSince), a.id, explain, [a.id, newerId]));
             }
           }
         }

@@ -1,7 +1,7 @@
 // Rule fin-not-returned: the peer's FIN arrived and was ACKed, this endpoint never sent its own and
 // is in CLOSE_WAIT at capture end. The core CLOSE_WAIT-leak finding; severity grows with age.
 
-import { DiagnosisFinding, type Severity } from '../finding.js';
+import { DiagnosisFinding, formatEndpoint, type Severity } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import type { Thresholds } from '../thresholds.js';
 import { clock, duration, evidence, seg } from '../wording.js';
@@ -22,21 +22,28 @@ export const finNotReturned: RuleDefinition = {
           : peer.finTime === peer.finTime ? peer.finTime : f.start;
         const age = Math.max(0, ctx.captureEnd - since);
         const severity = finNotReturnedSeverity(age, ctx.thresholds);
-        const finSeg = me.closeWaitSeg >= 0 ? me.closeWaitSeg : peer.finSeg;
-        const ep = me.endpoint, peerEp = peer.endpoint, peerState = peer.state, minAge = ctx.thresholds.minAge;
-        const message = () =>
-          `${ep} received the FIN of ${peerEp} at ${clock(since)} (segment ${seg(finSeg)}) and ` +
-          `acknowledged it, but never sent its own FIN: it is still in CLOSE_WAIT at capture end, ` +
-          `${duration(age)} later` +
-          (peerState === 'CLOSED' ? ` (the peer has already given up on the connection).` : ` (the peer is in ${peerState}).`) +
-          (severity === 'info'
-            ? ` That is shorter than ${duration(minAge)}: the application may simply not have closed it yet.`
-            : ` The application on ${ep} has not called close() on this socket: a descriptor leaked on some ` +
-              `code path (often an error or timeout path), a worker stuck before its close, or the descriptor ` +
-              `inherited by a child process. Next: on that host run \`ss -tanp state close-wait\` to find the ` +
-              `process, \`lsof -p PID\` to count its sockets, and take a thread dump (\`py-spy dump --pid PID\`, \`jstack PID\`).`);
-        sink.add(f.index, new DiagnosisFinding('fin-not-returned', severity, ep, since, age, message,
-          evidence(finSeg, me.ackedPeerFinSeg), f.id, { peer: peerEp, peerState }));
+        const ep = me.endpoint;
+        // Everything the words need, copied: `me` and `peer` are reused for the next connection.
+        const finSeg = me.closeWaitSeg >= 0 ? me.closeWaitSeg : peer.finSeg, ackSeg = me.ackedPeerFinSeg;
+        const peerHost = peer.host, peerPort = peer.port, peerState = peer.state, minAge = ctx.thresholds.minAge;
+        sink.add(f.index, new DiagnosisFinding('fin-not-returned', severity, ep, since, age, f.id, () => {
+          const peerEp = formatEndpoint(peerHost, peerPort);
+          return {
+            message:
+              `${ep} received the FIN of ${peerEp} at ${clock(since)} (segment ${seg(finSeg)}) and ` +
+              `acknowledged it, but never sent its own FIN: it is still in CLOSE_WAIT at capture end, ` +
+              `${duration(age)} later` +
+              (peerState === 'CLOSED' ? ` (the peer has already given up on the connection).` : ` (the peer is in ${peerState}).`) +
+              (severity === 'info'
+                ? ` That is shorter than ${duration(minAge)}: the application may simply not have closed it yet.`
+                : ` The application on ${ep} has not called close() on this socket: a descriptor leaked on some ` +
+                  `code path (often an error or timeout path), a worker stuck before its close, or the descriptor ` +
+                  `inherited by a child process. Next: on that host run \`ss -tanp state close-wait\` to find the ` +
+                  `process, \`lsof -p PID\` to count its sockets, and take a thread dump (\`py-spy dump --pid PID\`, \`jstack PID\`).`),
+            evidence: evidence(finSeg, ackSeg),
+            detail: { peer: peerEp, peerState },
+          };
+        }));
       }
     },
   }),

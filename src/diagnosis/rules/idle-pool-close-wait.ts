@@ -21,26 +21,31 @@ export const idlePoolCloseWait: RuleDefinition = {
       const mine = me.lastDataBeforePeerFinTime;
       if (mine === mine && !(server.lastDataTime >= mine)) return;
       const stillThere = me.state === 'CLOSE_WAIT';
+      const since = me.closeWaitSince;
       const until = stillThere ? ctx.captureEnd : me.closeWaitUntil === me.closeWaitUntil ? me.closeWaitUntil : ctx.captureEnd;
-      const held = until - me.closeWaitSince;
+      const held = until - since;
+      // An application that watches its sockets closes within moments of the FIN.
       if (!(held >= t.closeReaction)) return;
       const reused = me.dataAfterPeerFinTime === me.dataAfterPeerFinTime;
-      const ep = me.endpoint, serverEp = server.endpoint, finTime = server.finTime, finSeg = server.finSeg, port = server.port;
-      const reusedAfter = reused ? me.dataAfterPeerFinTime - me.closeWaitSince : 0, reuseSeg = me.dataAfterPeerFinSeg;
-      const message = () =>
-        `${ep} kept an idle pooled connection to ${serverEp}: after ${duration(idle)} without traffic the server ` +
-        `closed it (FIN at ${clock(finTime)}, segment ${seg(finSeg)}); ${ep} acknowledged the FIN but did not close its side, ` +
-        (stillThere
-          ? `and still holds it in CLOSE_WAIT at capture end, ${duration(held)} later. `
-          : reused
-            ? `and ${duration(reusedAfter)} later reused it as if it were open (segment ${seg(reuseSeg)}). `
-            : `for ${duration(held)}. `) +
-        `This is a client-side connection pool (or keep-alive cache) without idle eviction: it notices the close only when it next uses the connection. ` +
-        `Next: make the pool's idle timeout shorter than the server's keep-alive timeout (about ${duration(idle)} here) or enable validation of idle ` +
-        `connections; on the client host \`ss -tanp state close-wait '( dport = :${port} )'\` lists them with their process.`;
+      const ep = me.endpoint, serverEp = server.endpoint;
+      const finTime = server.finTime, finSeg = server.finSeg, port = server.port, lastSeg = server.lastDataSeg, ackSeg = me.ackedPeerFinSeg;
+      const reusedAfter = reused ? me.dataAfterPeerFinTime - since : 0, reuseSeg = me.dataAfterPeerFinSeg;
       sink.add(f.index, new DiagnosisFinding('idle-pool-close-wait', stillThere && held >= t.minAge ? 'warning' : 'info', ep,
-        me.closeWaitSince, Math.max(0, held), message,
-        evidence(server.lastDataSeg, finSeg, me.ackedPeerFinSeg, reuseSeg), f.id, { server: serverEp, idle, reused }));
+        since, Math.max(0, held), f.id, () => ({
+          message:
+            `${ep} kept an idle pooled connection to ${serverEp}: after ${duration(idle)} without traffic the server ` +
+            `closed it (FIN at ${clock(finTime)}, segment ${seg(finSeg)}); ${ep} acknowledged the FIN but did not close its side, ` +
+            (stillThere
+              ? `and still holds it in CLOSE_WAIT at capture end, ${duration(held)} later. `
+              : reused
+                ? `and ${duration(reusedAfter)} later reused it as if it were open (segment ${seg(reuseSeg)}). `
+                : `for ${duration(held)}. `) +
+            `This is a client-side connection pool (or keep-alive cache) without idle eviction: it notices the close only when it next uses the connection. ` +
+            `Next: make the pool's idle timeout shorter than the server's keep-alive timeout (about ${duration(idle)} here) or enable validation of idle ` +
+            `connections; on the client host \`ss -tanp state close-wait '( dport = :${port} )'\` lists them with their process.`,
+          evidence: evidence(lastSeg, finSeg, ackSeg, reuseSeg),
+          detail: { server: serverEp, idle, reused },
+        })));
     },
   }),
 };

@@ -121,24 +121,28 @@ export const peerTimeout: RuleDefinition = {
       const mostlyCut = cut * 2 >= members.length;
       const hosts = [...g.closerHosts];
       const count = members.length;
-      const message = () => {
+      const explain = () => {
         const who = g.closerIsOrig ? `the client side (${hosts.join(', ')}${hosts.length >= 4 ? ', …' : ''})` : `the server ${g.service}`;
         const value = `${secondsValue(c.value)} s ± ${c.spread < 0.01 ? c.spread.toFixed(3) : c.spread.toFixed(2)}`;
-        return `${count} of ${total} connections to ${g.service} that went idle were closed by ${who} after the ` +
-          `same idle time, ${value} s: one timer is firing on ${g.closerIsOrig ? 'the clients' : 'the server'}. ` +
-          (mostlyCut
-            ? `The requests were still unanswered when it fired (${cut} of ${count}): this is the client's (or proxy's) read timeout, ` +
-              `and the server is too slow or stuck. `
-            : `The connections were idle after complete exchanges: an idle (keep-alive) timeout. `) +
-          (matches.length > 0
-            ? `It matches ${matches.slice(0, 4).map((m) => m.name).join('; ')}: a hint, not a certainty; check the configured timeouts.`
-            : `It matches no common default: look for a configured timeout of about ${duration(c.value)}.`);
+        return {
+          message:
+            `${count} of ${total} connections to ${g.service} that went idle were closed by ${who} after the ` +
+            `same idle time, ${value} s: one timer is firing on ${g.closerIsOrig ? 'the clients' : 'the server'}. ` +
+            (mostlyCut
+              ? `The requests were still unanswered when it fired (${cut} of ${count}): this is the client's (or proxy's) read timeout, ` +
+                `and the server is too slow or stuck. `
+              : `The connections were idle after complete exchanges: an idle (keep-alive) timeout. `) +
+            (matches.length > 0
+              ? `It matches ${matches.slice(0, 4).map((m) => m.name).join('; ')}: a hint, not a certainty; check the configured timeouts.`
+              : `It matches no common default: look for a configured timeout of about ${duration(c.value)}.`),
+          detail: {
+            seconds: c.value, spread: c.spread, count, total,
+            closer: g.closerIsOrig ? 'orig' : 'resp', unanswered: cut, matches: matches.map((m) => m.name),
+          },
+        };
       };
       return new DiagnosisFinding('peer-timeout', mostlyCut ? 'warning' : 'info', g.service, since, Math.max(0, ctx.captureEnd - since),
-        message, undefined, undefined, {
-          seconds: c.value, spread: c.spread, count, total,
-          closer: g.closerIsOrig ? 'orig' : 'resp', unanswered: cut, matches: matches.map((m) => m.name),
-        }, members.map((i) => ctx.flows[i]?.id ?? i + 1));
+        undefined, explain, members.map((i) => ctx.flows[i]?.id ?? i + 1));
     }
   },
 };

@@ -44,7 +44,7 @@ export const timeWaitPileUp: RuleDefinition = {
             const severity: Severity = n >= t.timeWaitError ? 'error' : n >= t.timeWaitWarning ? 'warning' : 'info';
             const span = Math.max(ctx.captureEnd - g.first, 1e-6);
             const rate = n / span;
-            const message = () => g.isClient
+            const message = g.isClient
               ? `${n} sockets on ${g.host} towards ${g.service} are in TIME_WAIT at capture end (${rate.toFixed(1)} connections/s ` +
                 `opened and closed over the last ${duration(span)}). Each keeps its client port for the TIME_WAIT period (60 s on Linux); ` +
                 `the default ephemeral port range holds ${EPHEMERAL_PORTS} ports per destination` +
@@ -55,7 +55,7 @@ export const timeWaitPileUp: RuleDefinition = {
                 `last ${duration(span)}). That costs the server little, but clients cannot reuse those 4-tuples for 60 s. ` +
                 `Next: \`ss -tan state time-wait '( sport = :${g.service.slice(g.service.lastIndexOf(':') + 1)} )' | wc -l\`; let clients close first, or keep connections alive.`;
             sink.addAggregate(new DiagnosisFinding('time-wait-pile-up', severity, g.service, g.first, Math.max(0, ctx.captureEnd - g.first),
-              message, undefined, undefined, { host: g.host, side: g.isClient ? 'client' : 'server', count: n, perSecond: rate },
+              undefined, { message, detail: { host: g.host, side: g.isClient ? 'client' : 'server', count: n, perSecond: rate } },
               g.index.map((i) => ctx.flows[i]?.id ?? i + 1)), g.index);
           }
         }

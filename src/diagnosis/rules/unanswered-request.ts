@@ -2,35 +2,49 @@
 // gave up after an idle wait. The application never read it (blocked workers; Recv-Q full of requests).
 
 import type { SideFacts } from '../facts.js';
-import { DiagnosisFinding } from '../finding.js';
+import { DiagnosisFinding, formatEndpoint } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { clock, duration, evidence, plural, seg } from '../wording.js';
+
+export interface WindowReading {
+  /** The window fell to zero: the receive buffer is full. */
+  zero: boolean;
+  /** Bytes the advertised window shrank by (0: no visible shrink). */
+  shrink: number;
+  /** The shrink equals the unread bytes as far as the window scale can show. */
+  matches: boolean;
+  from: number;
+  to: number;
+  unit: number;
+}
 
 /**
  * What the advertised window says about unread data: the wire's view of Recv-Q. A receiver that does
  * not read keeps the right edge of its window where it was, so each unread byte shrinks the window.
  */
-export function windowNote(me: SideFacts, unread: number): { text: string; zero: boolean; shrink: number } {
+export function readWindow(me: SideFacts, unread: number): WindowReading {
   const after = me.windowAtPeerFin >= 0 ? me.windowAtPeerFin : me.windowLast;
-  if (after < 0) return { text: '', zero: false, shrink: 0 };
+  const r: WindowReading = { zero: false, shrink: 0, matches: false, from: me.windowMax, to: after, unit: me.windowUnit };
+  if (after < 0) return r;
   if (after === 0 || me.zeroWindowAtEnd) {
-    return {
-      text: ` Its advertised receive window fell to zero: the receive buffer is full of unread data (the wire's view of Recv-Q).`,
-      zero: true,
-      shrink: me.windowMax > 0 ? me.windowMax : 0,
-    };
+    r.zero = true;
+    r.shrink = me.windowMax > 0 ? me.windowMax : 0;
+    return r;
   }
   const shrink = me.windowMax - after;
-  if (me.windowMax <= 0 || shrink < me.windowUnit || shrink <= 0) return { text: '', zero: false, shrink: 0 };
-  const matches = unread > 0 && Math.abs(shrink - unread) <= me.windowUnit;
-  return {
-    text: ` Its advertised receive window shrank from ${me.windowMax} to ${after} bytes` +
-      (!matches ? `: data is sitting unread in its receive buffer (the wire's view of Recv-Q).`
-        : shrink === unread ? `, by exactly the ${plural(unread, 'byte')} it received: they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`
-          : `, by the ${plural(unread, 'byte')} it received (as far as the ${me.windowUnit}-byte window scale shows): they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`),
-    zero: false,
-    shrink,
-  };
+  if (me.windowMax <= 0 || shrink < me.windowUnit || shrink <= 0) return r;
+  r.shrink = shrink;
+  r.matches = unread > 0 && Math.abs(shrink - unread) <= me.windowUnit;
+  return r;
+}
+
+export function windowText(w: WindowReading, unread: number): string {
+  if (w.zero) return ` Its advertised receive window fell to zero: the receive buffer is full of unread data (the wire's view of Recv-Q).`;
+  if (w.shrink <= 0) return '';
+  return ` Its advertised receive window shrank from ${w.from} to ${w.to} bytes` +
+    (!w.matches ? `: data is sitting unread in its receive buffer (the wire's view of Recv-Q).`
+      : w.shrink === unread ? `, by exactly the ${plural(unread, 'byte')} it received: they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`
+        : `, by the ${plural(unread, 'byte')} it received (as far as the ${w.unit}-byte window scale shows): they are still sitting unread in its receive buffer (the wire's view of Recv-Q).`);
 }
 
 export const unansweredRequest: RuleDefinition = {
@@ -55,25 +69,33 @@ export const unansweredRequest: RuleDefinition = {
         if (!peer.isOrig && me.bytes > 0) continue;
         const late = me.lastDataTime > gaveUp;
         const unread = me.bytes === 0 && !late ? peer.bytes : 0;
-        const win = windowNote(me, unread);
+        const win = readWindow(me, unread);
         const closedBy = peer.closeSeg === peer.rstSeg ? 'RST' : 'FIN';
         const ended = late ? me.lastDataTime : me.closeTime === me.closeTime ? me.closeTime : ctx.captureEnd;
-        const ep = me.endpoint, peerEp = peer.endpoint, port = me.port, peerDataSeg = peer.lastDataSeg, peerCloseSeg = peer.closeSeg;
-        const lateBy = late ? me.lastDataTime - gaveUp : 0;
-        const message = () =>
-          `${ep} received ${unread > 0 ? plural(unread, 'byte') : 'a request'} from ${peerEp} at ${clock(requestAt)} ` +
-          `(segment ${seg(peerDataSeg)}), acknowledged ${unread > 0 ? 'them' : 'it'}, and sent nothing back; after ` +
-          `${duration(idle)} of silence ${peerEp} gave up and closed (${closedBy}, segment ${seg(peerCloseSeg)}).` +
-          (late
-            ? ` ${ep} answered only ${duration(lateBy)} after that: it was too slow for the peer's timeout.`
-            : ` The application on ${ep} never answered: most likely it never read the request (all worker threads busy or blocked, or a stalled event loop).`) +
-          win.text +
-          ` Next: \`ss -tn state close-wait '( sport = :${port} )'\` on that host (a non-zero Recv-Q is the unread request), ` +
-          `then a thread dump of the server process (\`py-spy dump --pid PID\`, \`jstack PID\`) to see what the workers wait on.`;
+        const ep = me.endpoint;
+        // copied for the words: `me` and `peer` are reused for the next connection
+        const peerHost = peer.host, peerPort = peer.port, port = me.port, requestSeg = peer.lastDataSeg, closeSeg = peer.closeSeg;
+        const ackSeg = me.ackedDataSeg, lateBy = late ? me.lastDataTime - gaveUp : 0;
         sink.add(f.index, new DiagnosisFinding('unanswered-request', win.zero ? 'error' : 'warning', ep, requestAt,
-          Math.max(0, ended - requestAt), message, evidence(peerDataSeg, me.ackedDataSeg, peerCloseSeg), f.id, {
-            peer: peerEp, idle, requestBytes: unread > 0 ? unread : null, closedBy, answeredLate: late,
-            windowShrink: win.shrink > 0 ? win.shrink : null, zeroWindow: win.zero,
+          Math.max(0, ended - requestAt), f.id, () => {
+            const peerEp = formatEndpoint(peerHost, peerPort);
+            return {
+              message:
+                `${ep} received ${unread > 0 ? plural(unread, 'byte') : 'a request'} from ${peerEp} at ${clock(requestAt)} ` +
+                `(segment ${seg(requestSeg)}), acknowledged ${unread > 0 ? 'them' : 'it'}, and sent nothing back; after ` +
+                `${duration(idle)} of silence ${peerEp} gave up and closed (${closedBy}, segment ${seg(closeSeg)}).` +
+                (late
+                  ? ` ${ep} answered only ${duration(lateBy)} after that: it was too slow for the peer's timeout.`
+                  : ` The application on ${ep} never answered: most likely it never read the request (all worker threads busy or blocked, or a stalled event loop).`) +
+                windowText(win, unread) +
+                ` Next: \`ss -tn state close-wait '( sport = :${port} )'\` on that host (a non-zero Recv-Q is the unread request), ` +
+                `then a thread dump of the server process (\`py-spy dump --pid PID\`, \`jstack PID\`) to see what the workers wait on.`,
+              evidence: evidence(requestSeg, ackSeg, closeSeg),
+              detail: {
+                peer: peerEp, idle, requestBytes: unread > 0 ? unread : null, closedBy, answeredLate: late,
+                windowShrink: win.shrink > 0 ? win.shrink : null, zeroWindow: win.zero,
+              },
+            };
           }));
       }
     },

@@ -1,6 +1,7 @@
 // TUI entry: a TuiSource → the interactive app on the terminal, in the alternate screen, with keys
 // from standard input or (when that is the capture) the controlling terminal. Resolves on quit.
 
+import { appendFileSync } from 'node:fs';
 import React from 'react';
 import { render } from 'ink';
 import { App } from './App.js';
@@ -42,6 +43,7 @@ export async function runTuiApp(options: RunTuiOptions): Promise<void> {
     keyboard: keyboard.stream,
     onSignal: () => options.source.close?.(),
   });
+  const trace = process.env.FINSCOPE_TUI_TRACE ? traceKeyToFrame(keyboard.stream, stdout, process.env.FINSCOPE_TUI_TRACE) : null;
   try {
     const instance = render(
       <App
@@ -69,5 +71,33 @@ export async function runTuiApp(options: RunTuiOptions): Promise<void> {
     options.source.close?.();
     screen.restore();
     keyboard.close();
+    trace?.();
   }
+}
+
+/**
+ * FINSCOPE_TUI_TRACE=FILE (benchmarks): for each key, milliseconds from its bytes arriving to the
+ * first frame byte written after it, one number per line appended to FILE on exit. Listens to
+ * 'readable' without reading, so ink still gets every byte.
+ */
+function traceKeyToFrame(keys: NodeJS.ReadStream, stdout: NodeJS.WriteStream, file: string): () => void {
+  const times: number[] = [];
+  let pending = -1;
+  const onKey = () => {
+    if (pending < 0) pending = performance.now();
+  };
+  keys.prependListener('readable', onKey);
+  const write = stdout.write;
+  stdout.write = function (this: NodeJS.WriteStream, ...args: Parameters<typeof write>) {
+    if (pending >= 0) {
+      times.push(performance.now() - pending);
+      pending = -1;
+    }
+    return write.apply(this, args);
+  } as typeof write;
+  return () => {
+    keys.off('readable', onKey);
+    stdout.write = write;
+    if (times.length) appendFileSync(file, times.map((t) => t.toFixed(2)).join('\n') + '\n');
+  };
 }
