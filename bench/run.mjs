@@ -141,7 +141,7 @@ const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 function runOnce(cmd, args, { stdout = 'null', timeoutS = TIMEOUT_S, maxRssMb = MAX_RSS_MB } = {}) {
   return new Promise((resolve) => {
     const timeFile = path.join(os.tmpdir(), `finscope-bench-${process.pid}-${crypto.randomBytes(4).toString('hex')}.time`);
-    const argv = TIME ? ['-f', '%e %M', '-o', timeFile, cmd, ...args] : args;
+    const argv = TIME ? ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args] : args;
     let outFd = null;
     let stdio1 = 'pipe';
     if (stdout === 'null') { outFd = fs.openSync('/dev/null', 'w'); stdio1 = outFd; } else if (stdout !== 'capture') { outFd = fs.openSync(stdout, 'w'); stdio1 = outFd; }
@@ -154,7 +154,7 @@ function runOnce(cmd, args, { stdout = 'null', timeoutS = TIMEOUT_S, maxRssMb = 
       resolve({ ok: false, code: null, reason: `cannot start: ${e.message}` });
       return;
     }
-    let out = '', err = '', peakKb = 0, timedOut = false, tooBig = 0;
+    let out = '', err = '', peakKb = 0, cpu = null, timedOut = false, tooBig = 0;
     if (stdio1 === 'pipe') child.stdout.on('data', (d) => { if (out.length < 1 << 20) out += d; });
     child.stderr.on('data', (d) => { err = (err + d).slice(-8192); });
     const sampler = TIME ? null : setInterval(() => {
@@ -182,6 +182,7 @@ function runOnce(cmd, args, { stdout = 'null', timeoutS = TIMEOUT_S, maxRssMb = 
           const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
           const last = lines[lines.length - 1].trim().split(/\s+/);
           peakKb = Number(last[1]) || 0;
+          if (last.length >= 4) cpu = Number(last[2]) + Number(last[3]);
           const st = lines.find((l) => /exited with non-zero status|terminated by signal/.test(l));
           if (st) exit = /status (\d+)/.test(st) ? Number(/status (\d+)/.exec(st)[1]) : 128 + Number((/signal (\d+)/.exec(st) || [0, 0])[1]);
         } catch { /* time wrote nothing */ }
@@ -191,7 +192,7 @@ function runOnce(cmd, args, { stdout = 'null', timeoutS = TIMEOUT_S, maxRssMb = 
       const lastErr = errLines.length ? errLines[errLines.length - 1] : '';
       const ok = !timedOut && !tooBig && signal === null && (exit === 0 || exit === 1);
       const reason = tooBig ? `stopped at ${(tooBig / 1024).toFixed(0)} MB resident (cap ${maxRssMb} MB) after ${secs(wall)} s` : timedOut ? `stopped after ${timeoutS} s` : signal ? `killed by ${signal}` : !ok ? `exit ${exit}${lastErr ? `: ${lastErr}` : ''}` : '';
-      resolve({ ok, code: exit, wall, peakMb: peakKb / 1024, rssApprox: !TIME, stdout: out, stderr: err, reason });
+      resolve({ ok, code: exit, wall, cpu, peakMb: peakKb / 1024, rssApprox: !TIME, stdout: out, stderr: err, reason });
     });
   });
 }
@@ -272,23 +273,43 @@ function measureTui(tmuxBin, files, { keys = 10, timeoutS = 300, maxRssMb = MAX_
 }
 
 /** Median of up to `repeat` runs (only repeated while a run takes under REPEAT_UNDER_S). */
-async function measure(label, cmd, args, { repeat = 1, stdout = 'null', check = null, timeoutS = TIMEOUT_S, maxRssMb = MAX_RSS_MB } = {}) {
-  const runs = [];
-  for (let i = 0; i < repeat; i++) {
-    const r = await runOnce(cmd, args, { stdout, timeoutS, maxRssMb });
-    if (r.ok && check) {
-      const problem = check(r);
-      if (problem) { r.ok = false; r.wrong = true; r.reason = problem; }
+/**
+ * Runs several jobs round-robin, each the same number of times (up to `repeat`; one round only once
+ * a run takes REPEAT_UNDER_S or more), so that figures compared with each other share the machine's
+ * conditions. Per job: its median run (and that run's stdout), with the largest peak RSS; or its
+ * first failure. A job is { label, cmd, args, stdout?, check?, timeoutS?, maxRssMb? }.
+ */
+async function measureGroup(jobs, repeat) {
+  const runs = jobs.map(() => []);
+  const failed = jobs.map(() => null);
+  for (let round = 0; round < repeat; round++) {
+    let long = false;
+    for (let j = 0; j < jobs.length; j++) {
+      if (failed[j]) continue;
+      const job = jobs[j];
+      const r = await runOnce(job.cmd, job.args, job);
+      if (r.ok && job.check) {
+        const problem = job.check(r);
+        if (problem) { r.ok = false; r.wrong = true; r.reason = problem; }
+      }
+      log(`  ${job.label}: ${r.ok ? `${secs(r.wall)} s${r.cpu !== null ? ` (cpu ${secs(r.cpu)} s)` : ''}, ${r.peakMb.toFixed(0)} MB` : `failed (${r.reason})`}`);
+      if (!r.ok) { failed[j] = r; continue; }
+      runs[j].push(r);
+      if (r.wall >= REPEAT_UNDER_S) long = true;
     }
-    runs.push(r);
-    log(`  ${label}: ${r.ok ? `${secs(r.wall)} s, ${r.peakMb.toFixed(0)} MB` : `failed (${r.reason})`}`);
-    if (!r.ok || r.wall >= REPEAT_UNDER_S) break;
+    if (long || failed.every(Boolean)) break;
   }
-  const good = runs.filter((r) => r.ok);
-  if (good.length < runs.length) return runs.find((r) => !r.ok);
-  // the median run (its own stdout too), with the largest peak RSS of all runs
-  const mid = [...good].sort((a, b) => a.wall - b.wall)[Math.floor((good.length - 1) / 2)];
-  return { ...mid, peakMb: Math.max(...good.map((r) => r.peakMb)), runs: good.length, walls: good.map((r) => r.wall) };
+  return jobs.map((_, j) => {
+    if (failed[j]) return failed[j];
+    const good = runs[j];
+    const mid = [...good].sort((a, b) => a.wall - b.wall)[Math.floor((good.length - 1) / 2)];
+    return { ...mid, peakMb: Math.max(...good.map((r) => r.peakMb)), runs: good.length, walls: good.map((r) => r.wall) };
+  });
+}
+
+async function measure(label, cmd, args, opts = {}) {
+  const [m] = await measureGroup([{ label, cmd, args, ...opts }], opts.repeat ?? 1);
+  return m;
 }
 
 // ---------------------------------------------------------------- captures
@@ -450,7 +471,7 @@ async function main() {
   const fill = (r, m, { packets, bytes, unit = 'pkt' }) => {
     r.packets = packets;
     if (!m.ok) { r.result = m.wrong ? 'WRONG' : 'n/a'; r.reason = m.reason; return r; }
-    r.wall = m.wall; r.peakMb = m.peakMb; r.runs = m.runs; r.walls = m.walls;
+    r.wall = m.wall; r.cpu = m.cpu ?? null; r.peakMb = m.peakMb; r.runs = m.runs; r.walls = m.walls;
     r.rate = packets / m.wall; r.unit = unit;
     if (m.walls && m.walls.length > 1 && Math.max(...m.walls) > 1.5 * Math.min(...m.walls)) {
       r.note = `${r.note ? r.note + '; ' : ''}noisy: runs took ${m.walls.map(secs).join(', ')} s`;
@@ -475,33 +496,49 @@ async function main() {
     else if (sig !== expectDecode) return `counts ${sig} differ from pcap's ${expectDecode} (segments/payload/SYN/FIN/RST)`;
     return null;
   };
-  const decodeRow = async (id, what, key, extraArgs = []) => {
+  // A row and the job that measures it (job null: skipped or not measurable, the row says why).
+  const decodeItem = (id, what, key, extraArgs = []) => {
     const f = files[key];
     const r = row(id, what, label(key));
-    if (!f) return r;
-    if (!dist.ok) { r.result = 'n/a'; r.reason = dist.note; r.packets = f.packets; return r; }
-    warm(f.files);
-    const m = await measure(what, process.execPath, [DECODE, ...extraArgs, ...f.files], { repeat: o.repeat, stdout: 'capture', check: decodeCheck(f.packets, f.packets === files.A.packets) });
-    fill(r, m, { packets: f.packets, bytes: f.rawBytes });
-    if (m.ok) {
-      try {
-        r.inProcess = JSON.parse(m.stdout.trim().split('\n').pop());
-        r.loopRate = f.packets / r.inProcess.readSeconds;
-      } catch { /* shown already */ }
-    }
-    return r;
-  };
-  const cliRow = async (id, what, key, args, { check = null, timeoutS = TIMEOUT_S, maxRssMb = MAX_RSS_MB } = {}) => {
-    const f = files[key];
-    const r = row(id, what, label(key));
-    if (!f) return r;
+    if (!f) return { r, job: null };
     r.packets = f.packets;
-    if (!haveBin) { r.result = 'n/a'; r.reason = 'bin/finscope.js missing'; return r; }
-    if (!dist.ok) { r.result = 'n/a'; r.reason = dist.note; return r; }
-    warm(f.files);
-    const m = await measure(what, process.execPath, [BIN, ...args, ...f.files], { repeat: o.repeat, check, timeoutS, maxRssMb });
-    return fill(r, m, { packets: f.packets, bytes: f.rawBytes });
+    if (!dist.ok) { r.result = 'n/a'; r.reason = dist.note; return { r, job: null }; }
+    return {
+      r, f,
+      job: { label: what, cmd: process.execPath, args: [DECODE, ...extraArgs, ...f.files], stdout: 'capture', check: decodeCheck(f.packets, f.packets === files.A.packets) },
+      finish: (m) => {
+        fill(r, m, { packets: f.packets, bytes: f.rawBytes });
+        if (m.ok) {
+          try {
+            r.inProcess = JSON.parse(m.stdout.trim().split('\n').pop());
+            r.loopRate = f.packets / r.inProcess.readSeconds;
+          } catch { /* reported by the check */ }
+        }
+      },
+    };
   };
+  const cliItem = (id, what, key, args, { timeoutS = TIMEOUT_S, maxRssMb = MAX_RSS_MB } = {}) => {
+    const f = files[key];
+    const r = row(id, what, label(key));
+    if (!f) return { r, job: null };
+    r.packets = f.packets;
+    if (!haveBin) { r.result = 'n/a'; r.reason = 'bin/finscope.js missing'; return { r, job: null }; }
+    if (!dist.ok) { r.result = 'n/a'; r.reason = dist.note; return { r, job: null }; }
+    return {
+      r, f,
+      job: { label: what, cmd: process.execPath, args: [BIN, ...args, ...f.files], timeoutS, maxRssMb },
+      finish: (m) => fill(r, m, { packets: f.packets, bytes: f.rawBytes }),
+    };
+  };
+  /** Measure items interleaved; returns their rows. */
+  const runItems = async (items) => {
+    const live = items.filter((it) => it.job);
+    for (const it of live) warm(it.f.files);
+    const results = await measureGroup(live.map((it) => it.job), o.repeat);
+    live.forEach((it, i) => it.finish(results[i]));
+    return items.map((it) => it.r);
+  };
+  const cliRow = async (...a) => (await runItems([cliItem(...a)]))[0];
   const toolRow = async (id, what, key, cmd, args, stdout = 'null') => {
     const f = files[key];
     const r = row(id, what, label(key));
@@ -519,15 +556,17 @@ async function main() {
     return x;
   };
 
-  // 1-5: decode, and the other formats of the same traffic
-  const r1 = want('decode') || want('formats') ? await decodeRow(1, 'decode pcap (µs), library', 'A') : row(1, 'decode pcap (µs), library', 'A');
+  // 1-5: decode, and the other formats of the same traffic, interleaved
+  const decodeSpecs = [[1, 'decode pcap (µs), library', 'A'], [2, 'decode pcapng', 'B'], [3, 'decode pcap (ns)', 'C'], [4, 'decode pcap.gz', 'D'], [5, 'decode pcap.gz, random payload', 'E']];
+  const decodeRows = await runItems(decodeSpecs.map(([id, what, key]) =>
+    (id === 1 ? want('decode') || want('formats') : want('formats')) ? decodeItem(id, what, key) : { r: row(id, what, label(key)), job: null }));
+  const r1 = decodeRows[0];
   judge(r1, r1.rate >= 2_000_000);
   if (r1.loopRate) r1.vs = `loop only ${rate(r1.loopRate)} pk/s`;
   r1.target = '≥ 2.0 M pkt/s';
-  for (const [id, what, key] of [[2, 'decode pcapng', 'B'], [3, 'decode pcap (ns)', 'C'], [4, 'decode pcap.gz', 'D'], [5, 'decode pcap.gz, random payload', 'E']]) {
-    const r = want('formats') ? await decodeRow(id, what, key) : row(id, what, label(key));
+  for (const r of decodeRows.slice(1)) {
     const x = ratioTime(r, r1, 1);
-    if (id !== 3) { r.target = '≤ 1.5x row 1'; if (x !== null) judge(r, x <= 1.5); }
+    if (r.id !== 3) { r.target = '≤ 1.5x row 1'; if (x !== null) judge(r, x <= 1.5); }
   }
 
   // 6-7: tcpdump text
@@ -546,13 +585,13 @@ async function main() {
         if (m.ok) {
           fs.renameSync(`${textFile}.tmp`, textFile);
           const lines = countLines(textFile);
-          fs.writeFileSync(textMeta, JSON.stringify({ wall: m.wall, peakMb: m.peakMb, lines, bytes: fs.statSync(textFile).size, date: mach.date, tcpdump: mach.tcpdump }, null, 2) + '\n');
+          fs.writeFileSync(textMeta, JSON.stringify({ wall: m.wall, cpu: m.cpu, peakMb: m.peakMb, lines, bytes: fs.statSync(textFile).size, date: mach.date, tcpdump: mach.tcpdump }, null, 2) + '\n');
         } else { r6.result = 'n/a'; r6.reason = m.reason; }
       }
       if (fs.existsSync(textMeta)) {
         const t = JSON.parse(fs.readFileSync(textMeta, 'utf8'));
         files.T = { files: [textFile], packets: t.lines, bytes: t.bytes, rawBytes: t.bytes, meta: { meanFrame: 0 }, textMeta: t };
-        fill(r6, { ok: true, wall: t.wall, peakMb: t.peakMb, runs: 1 }, { packets: t.lines, bytes: null, unit: 'line' });
+        fill(r6, { ok: true, wall: t.wall, cpu: t.cpu ?? null, peakMb: t.peakMb, runs: 1 }, { packets: t.lines, bytes: null, unit: 'line' });
         r6.note = t.date === mach.date ? 'this run' : `measured ${t.date.slice(0, 10)} when T was made`;
         r6.vs = `T: ${group(t.lines)} lines, ${(t.bytes / 1e6).toFixed(0)} MB`;
         if (dist.ok) {
@@ -626,11 +665,9 @@ async function main() {
 
   // 12-15: rotated files together vs one pass over their concatenation
   if (want('rotated')) {
-    const r12 = await decodeRow(12, 'decode 4 rotated files, merged', 'R');
-    const r13 = await decodeRow(13, 'decode their concatenation', 'Rc');
+    const [r12, r13] = await runItems([decodeItem(12, 'decode 4 rotated files, merged', 'R'), decodeItem(13, 'decode their concatenation', 'Rc')]);
     ratioTime(r12, r13, 13);
-    const r14 = await cliRow(14, 'finscope summary, 4 rotated files', 'R', ['summary', '--quiet']);
-    const r15 = await cliRow(15, 'finscope summary, concatenation', 'Rc', ['summary', '--quiet']);
+    const [r14, r15] = await runItems([cliItem(14, 'finscope summary, 4 rotated files', 'R', ['summary', '--quiet']), cliItem(15, 'finscope summary, concatenation', 'Rc', ['summary', '--quiet'])]);
     const x = ratioTime(r14, r15, 15);
     r14.target = '< 1.0x row 15';
     if (x !== null) judge(r14, x < 1);
@@ -698,23 +735,24 @@ async function main() {
   describe('F', 'SYN flood');
 
   mach.loadEnd = os.loadavg()[0];
+  rows.sort((a, b) => a.id - b.id);
   const mode = o.quick ? 'quick' : o.only || o.packets || o.flood ? 'partial' : 'full';
   const head = [
     `finscope benchmark (${mode}) — ${mach.date}`,
     `machine: ${mach.cpu}, ${mach.cores} cores, ${mach.memGiB} GiB, ${mach.os}; node ${mach.node}`,
     `tools: ${mach.tcpdump}; ${mach.tshark}`,
     `finscope ${mach.finscope} at ${mach.commit}; generator ${GEN_HASH}; peak RSS by ${mach.rss}; files read from the page cache;`,
-    `finscope rows: median of up to ${o.repeat} runs, whole process (node start included); tcpdump/tshark: one run`,
+    `finscope rows: median of up to ${o.repeat} runs, whole process (node start included); rows compared by a ratio run interleaved; tcpdump/tshark: one run`,
     `load average (1 min) at start ${mach.loadStart.toFixed(2)}, at end ${mach.loadEnd.toFixed(2)}${Math.max(mach.loadStart, mach.loadEnd) > mach.cores * 0.5 ? ' — the machine was busy: figures are pessimistic' : ''}`,
   ];
   if (!dist.ok || dist.stale) head.push(`WARNING: ${dist.note}`);
   const cols = [
-    ['#', 3, 'r'], ['measurement', 34, 'l'], ['file', 4, 'l'], ['packets', 10, 'r'], ['wall s', 8, 'r'], ['per s', 11, 'r'],
+    ['#', 3, 'r'], ['measurement', 34, 'l'], ['file', 4, 'l'], ['packets', 10, 'r'], ['wall s', 8, 'r'], ['cpu s', 8, 'r'], ['per s', 11, 'r'],
     ['MB/s', 7, 'r'], ['peak MB', 7, 'r'], ['vs', 26, 'l'], ['target', 24, 'l'], ['result', 7, 'l'],
   ];
   const cell = (r) => [
     String(r.id), r.what, r.file, r.packets ? group(r.packets) : '',
-    r.wall ? secs(r.wall) : '', r.rate ? `${rate(r.rate)} ${r.unit === 'line' ? 'ln' : 'pk'}` : '',
+    r.wall ? secs(r.wall) : '', r.cpu ? secs(r.cpu) : '', r.rate ? `${rate(r.rate)} ${r.unit === 'line' ? 'ln' : 'pk'}` : '',
     r.mbps ? r.mbps.toFixed(0) : '', r.peakMb ? r.peakMb.toFixed(0) : '', r.vs || '', r.target || '', r.result,
   ];
   const pad = (s, w, a) => { s = String(s); if (s.length > w) s = s.slice(0, w - 1) + '…'; return a === 'r' ? s.padStart(w) : s.padEnd(w); };
@@ -730,7 +768,7 @@ async function main() {
     ...fileLegend, '',
     ...table, '',
     ...(notes.length ? ['notes:', ...notes, ''] : []),
-    'per s: packets (pk) or text lines (ln) per second of wall time; MB/s of uncompressed capture bytes; result: ok / MISS (target not met) / WRONG (output disagrees with the generator) / — (target not judged) / n/a / skipped.',
+    'cpu s: user + system time of the process (less sensitive to a busy machine than wall time); per s: packets (pk) or text lines (ln) per second of wall time; MB/s of uncompressed capture bytes; result: ok / MISS (target not met) / WRONG (output disagrees with the generator) / — (target not judged) / n/a / skipped.',
   ];
   process.stdout.write(text.join('\n') + '\n');
 

@@ -241,8 +241,8 @@ export async function runCase(c: FuzzCase, rng = new Rng(c.index, 7)): Promise<C
       const text = formatPacketText(seg, addresses, flow);
       const nd = formatPacketNdjson(seg, addresses, flow);
       if (segmentsSeen <= 300 || (segmentsSeen & 63) === 0) {
-        const m = TERMINAL_BAD.exec(text);
-        if (m && packetProblems.length === 0) packetProblems.push(`packets text: control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} reaches the terminal: ${JSON.stringify(text)}`);
+        const m = TERMINAL_BAD.exec(text) ?? TERMINAL_BAD.exec(nd);
+        if (m && packetProblems.length === 0) packetProblems.push(`packets text/ndjson: control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} reaches the terminal: ${JSON.stringify(text)}`);
         try {
           const o = JSON.parse(nd) as Record<string, unknown>;
           if (o.flow !== flow || typeof o.ts !== 'number') packetProblems.push(`packets ndjson: bad keys in ${nd}`);
@@ -287,6 +287,7 @@ export async function runCase(c: FuzzCase, rng = new Rng(c.index, 7)): Promise<C
   checkTerminal('summary md', renderSummary(r, { format: 'md' }), false);
   const json = renderSummary(r, { format: 'json' });
   try { JSON.parse(json); } catch (e) { fail(`summary json does not parse: ${(e as Error).message}`); }
+  checkTerminal('summary json', json, false);
   checkTerminal('flows table', formatTable(r.flows, c.color), c.color);
   const warnings = stderrOf(() => reportInputIssues(r.issues, false, false));
   checkTerminal('warnings on stderr', warnings, false);
@@ -297,6 +298,7 @@ export async function runCase(c: FuzzCase, rng = new Rng(c.index, 7)): Promise<C
     const line = ndjsonLine(f);
     if (line.indexOf('\n') !== line.length - 1) fail(`flows ndjson: a record spans lines: ${line}`);
     JSON.parse(line);
+    checkTerminal('flows ndjson', line, false);
   }
   JSON.parse('[' + r.flows.map((f) => JSON.stringify(f)).join(',') + ']');
   const csv = csvHeader() + r.flows.map(csvLine).join('');
