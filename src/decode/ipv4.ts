@@ -40,6 +40,11 @@ export function decodeIpv4(buf: Uint8Array, off: number, capEnd: number, wireEnd
     ctx.issue('bad-ip-header', seg, `IPv4 total length ${totalLength} is shorter than its ${headerLength}-byte header`);
     return false;
   }
+  if (off + totalLength > wireEnd) {
+    // Longer than the frame that carried it (tcpdump: "truncated-ip - N bytes missing!"): those
+    // bytes were never on the wire. The segment keeps the header's length, as tcpdump prints it.
+    ctx.issue('bad-ip-header', seg, `IPv4 total length ${totalLength} runs ${off + totalLength - wireEnd} bytes past the end of the frame (${wireEnd - off} bytes of IP on the wire)`);
+  }
   const protocol = buf[off + 9]!;
   if ((u16(buf, off + 6) & 0x1fff) !== 0) {
     // A later fragment: it has no TCP header. Only TCP ones are worth a warning.

@@ -78,6 +78,10 @@ export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd
     ctx.issue('bad-ip-header', seg, `IPv6 extension headers run past the payload length (${ipEnd - off - 40})`);
     return false;
   }
+  if (ipEnd > wireEnd) {
+    // Longer than the frame that carried it (tcpdump: "truncated-ip6"): see decodeIpv4.
+    ctx.issue('bad-ip-header', seg, `IPv6 payload length ${ipEnd - off - 40} runs ${ipEnd - wireEnd} bytes past the end of the frame (${wireEnd - off} bytes of IP on the wire)`);
+  }
   if (!decodeTcp(buf, p, ipEnd < capEnd ? ipEnd : capEnd, ipEnd - p, seg, ctx)) return false;
   seg.ipVersion = 6;
   seg.src = ctx.internV6(buf, off + 8);

@@ -79,10 +79,10 @@ export function diagnoseWith(count: number, fill: (f: ConnectionFacts, index: nu
     flows,
     services: new ServiceIndex(),
   };
-  const perConnection = slots<Finding[]>(count);
+  const perConnection: (Finding[] | undefined)[] = new Array(count);
   // A flow in one aggregate only shares that aggregate's frozen one-element list (a time-wait-pile-up
   // can cover a million flows); a flow in several gets its own list.
-  const memberOf = slots<readonly Finding[]>(count);
+  const memberOf: (readonly Finding[] | undefined)[] = new Array(count);
   const aggregates: Finding[] = [];
   const sink: FindingSink = {
     add(index, finding) {
@@ -138,14 +138,6 @@ export function diagnoseWith(count: number, fill: (f: ConnectionFacts, index: nu
   }
   for (const x of aggregates) all.push(x);
   return all;
-}
-
-/** `count` empty slots in a fast (packed) array: `new Array(n)` beyond 100,000 elements starts V8
- *  in slow dictionary mode, which made every store a hash-table insert. */
-function slots<T>(count: number): (T | undefined)[] {
-  const a: (T | undefined)[] = [];
-  for (let i = 0; i < count; i++) a.push(undefined);
-  return a;
 }
 
 function applySupersedes(list: Finding[], superseded: Map<string, readonly string[]>): Finding[] {

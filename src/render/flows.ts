@@ -75,7 +75,7 @@ export function zeekUid(flow: FlowRecord): string {
   for (let i = 0; i < 17; i++) {
     h1 = (Math.imul(h1 ^ (h1 >>> 15), 0x2c1b3c6d) + h2) >>> 0;
     h2 = (Math.imul(h2 ^ (h2 >>> 13), 0x297a2d39) + i) >>> 0;
-    s += alphabet[(h1 ^ h2) % 62];
+    s += alphabet[((h1 ^ h2) >>> 0) % 62]; // unsigned: a negative XOR would index past the alphabet
   }
   return s;
 }

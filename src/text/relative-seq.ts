@@ -51,12 +51,6 @@ const STRIDE = 9;
 const K0 = 0, K1 = 1, BITS = 2, BASE = 3, NEXT = 5, SYNSEQ = 7;
 const PORT_SPACE = 4194304; // 2^22: real ports and synthetic service-name ports
 
-/** The hash term of one endpoint key (address id * 2^22 + port + 1), as apply() computes it. */
-function keyHash(k: number): number {
-  const id = Math.floor((k - 1) / PORT_SPACE), port = k - 1 - id * PORT_SPACE;
-  return Math.imul(id, 0x9e3779b1) ^ Math.imul(port + 1, 0x85ebca77);
-}
-
 export class RelativeSeq {
   private capacity = 0;
   private mask = 0;
@@ -84,13 +78,11 @@ export class RelativeSeq {
     src: number; sport: number; dst: number; dport: number; flags: number; seq: number; ack: number;
     payloadLength: number; sackCount: number; readonly sackEdges: Float64Array;
   }, hasSeq: boolean): void {
-    const ks = seg.src * PORT_SPACE + seg.sport + 1, kd = seg.dst * PORT_SPACE + seg.dport + 1;
-    const e = ks <= kd ? 0 : 1;
+    // Small integers only in calls: a double argument would be boxed (an allocation per packet).
+    const s = seg.src, sp = seg.sport, d = seg.dst, dp = seg.dport;
+    const e = s < d || (s === d && sp <= dp) ? 0 : 1;
     const o = 1 - e;
-    // The hash is symmetric in the two endpoints, so it needs no ordering.
-    const h = (Math.imul(seg.src, 0x9e3779b1) ^ Math.imul(seg.sport + 1, 0x85ebca77)) +
-      (Math.imul(seg.dst, 0x9e3779b1) ^ Math.imul(seg.dport + 1, 0x85ebca77));
-    const r = e === 0 ? this.slot(ks, kd, h) : this.slot(kd, ks, h);
+    const r = e === 0 ? this.slot(s, sp, d, dp) : this.slot(d, dp, s, sp);
     const t = this.t;
     let bits = t[r + BITS]!;
     const flags = seg.flags;
@@ -193,27 +185,28 @@ export class RelativeSeq {
     for (let i = 0, n = seg.sackCount * 2; i < n; i++) edges[i] = (edges[i]! + base) >>> 0;
   }
 
-  /** Offset of the record for keys (k0, k1) in `t`, inserting an empty one when absent. */
-  private slot(k0: number, k1: number, hash: number): number {
-    let h = hash | 0;
+  /** Offset in `t` of the record of endpoints (a, pa) < (b, pb), inserting an empty one. */
+  private slot(a: number, pa: number, b: number, pb: number): number {
+    const k0 = a * PORT_SPACE + pa + 1, k1 = b * PORT_SPACE + pb + 1;
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(pa + 1, 0x85ebca77) ^ Math.imul(b, 0xc2b2ae3d) ^ Math.imul(pb + 1, 0x27d4eb2f);
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
     h ^= h >>> 12;
     const t = this.t;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const r = i * STRIDE;
-      const a = t[r + K0]!;
-      if (a === 0) {
+      const key = t[r + K0]!;
+      if (key === 0) {
         if ((this.count + 1) * 2 > this.capacity) {
           this.grow();
-          return this.slot(k0, k1, hash);
+          return this.slot(a, pa, b, pb);
         }
         t[r + K0] = k0;
         t[r + K1] = k1;
         this.count++;
         return r;
       }
-      if (a === k0 && t[r + K1] === k1) return r;
+      if (key === k0 && t[r + K1] === k1) return r;
     }
   }
 
@@ -230,8 +223,9 @@ export class RelativeSeq {
     for (let i = 0; i < capacity; i++) {
       const r = i * STRIDE;
       if (old[r + K0] === 0) continue;
-      const k0 = old[r + K0]!, k1 = old[r + K1]!;
-      const j = this.slot(k0, k1, keyHash(k0) + keyHash(k1));
+      const k0 = old[r + K0]! - 1, k1 = old[r + K1]! - 1;
+      const a = Math.floor(k0 / PORT_SPACE), b = Math.floor(k1 / PORT_SPACE);
+      const j = this.slot(a, k0 - a * PORT_SPACE, b, k1 - b * PORT_SPACE);
       this.t.set(old.subarray(r + BITS, r + STRIDE), j + BITS);
     }
   }

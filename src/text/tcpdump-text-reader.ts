@@ -6,7 +6,8 @@
 // `-i any` interface and direction) is read first, then the line is anchored on ": Flags [" (which
 // only a TCP line has): the two address.port tokens sit right before it, so whatever stands between
 // prefix and addresses (`IP`, `IP6 (...)`, -e link-layer headers, PPPoE, MPLS) needs no grammar of
-// its own. No regex, no string per line: numbers and addresses are read from the bytes in place.
+// its own. The plain `tcpdump -n` shape (time of day, `IP`, dotted quads) has a one-pass fast path.
+// No regex, no string and no boxed number per line: fields are read from the bytes in place.
 // Times: -tttt dates are taken as UTC (the corpus and tcpdump's tests print with TZ=UTC); times of
 // day get ctx.date (--date, UTC) or 1970-01-01.
 
@@ -279,6 +280,10 @@ export class TcpdumpTextReader implements SegmentReader {
 
   private parseLine(seg: TcpSegment, buf: Buffer, ls: number, le: number, offset: number, cut: boolean): boolean {
     if (this.records === 1 && buf[ls] === 0xef && buf[ls + 1] === 0xbb && buf[ls + 2] === 0xbf) ls += 3; // UTF-8 BOM
+    if (isDigit(buf[ls])) {
+      const r = this.fastLine(seg, buf, ls, le, offset, cut);
+      if (r >= 0) return r === 1;
+    }
     this.parsePrefix(buf, ls, le);
     const a = findAnchor(buf, this.pEnd, le);
     if (a >= 0) return this.tcpLine(seg, buf, ls, le, a, offset, cut);
@@ -345,7 +350,83 @@ export class TcpdumpTextReader implements SegmentReader {
     seg.src = src;
     seg.dst = dst;
     seg.ipVersion = ipv;
+    return this.tcpFields(seg, buf, ls, le, a, srcStart, offset, cut);
+  }
 
+  /**
+   * The default line shape, `HH:MM:SS.frac IP a.b.c.d.port > e.f.g.h.port: Flags [` (tcpdump -n),
+   * read in one forward pass. Returns 1 (a segment), 0 (no segment: reported) or -1 when the line has
+   * another shape, which then goes the general way.
+   */
+  private fastLine(seg: TcpSegment, buf: Buffer, ls: number, le: number, offset: number, cut: boolean): number {
+    if (le - ls < 48 || buf[ls + 2] !== COLON || buf[ls + 5] !== COLON || buf[ls + 8] !== DOT) return -1;
+    const h = (buf[ls]! - D0) * 10 + buf[ls + 1]! - D0, m = (buf[ls + 3]! - D0) * 10 + buf[ls + 4]! - D0;
+    const sec = (buf[ls + 6]! - D0) * 10 + buf[ls + 7]! - D0;
+    if (!(h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec <= 60) || !isDigit(buf[ls + 1]) || !isDigit(buf[ls + 4]) || !isDigit(buf[ls + 7])) return -1;
+    let p = ls + 9, frac = 0;
+    for (; p < le; p++) {
+      const d = buf[p]! - D0;
+      if (d < 0 || d > 9) break;
+      frac = frac * 10 + d;
+    }
+    const digits = p - ls - 9;
+    if ((digits !== 6 && digits !== 9) || buf[p] !== SP || buf[p + 1] !== 0x49 || buf[p + 2] !== 0x50 || buf[p + 3] !== SP) return -1;
+    const pEnd = p + 1;
+    const srcStart = p + 4;
+    p = this.fastEndpoint(buf, srcStart, le);
+    if (p < 0 || buf[p] !== SP || buf[p + 1] !== GT || buf[p + 2] !== SP) return -1;
+    const src = this.quad, sport = this.num;
+    p = this.fastEndpoint(buf, p + 3, le);
+    if (p < 0 || p + ANCHOR_LENGTH > le || buf[p] !== COLON || buf[p + 1] !== SP || buf[p + 2] !== 0x46 || buf[p + 7] !== SP || buf[p + 8] !== LBRACK) return -1;
+    // What parsePrefix would have found.
+    this.pKind = TS_HMS;
+    this.pSec = h * 3600 + m * 60 + sec;
+    this.pNsec = digits === 6 ? frac * 1000 : frac;
+    this.pCarry = 0;
+    this.pNeg = false;
+    this.pMarked = false;
+    this.pNumbered = false;
+    this.pDir = -1;
+    this.pIface = -1;
+    this.pEnd = pEnd;
+    seg.src = this.v4Id(src);
+    seg.dst = this.v4Id(this.quad);
+    seg.sport = sport;
+    seg.dport = this.num;
+    seg.ipVersion = 4;
+    return this.tcpFields(seg, buf, ls, le, p, srcStart, offset, cut) ? 1 : 0;
+  }
+
+  /** "a.b.c.d.port" at p -> this.quad, this.num; the position after it, or -1. */
+  private fastEndpoint(buf: Buffer, p: number, le: number): number {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      let part = 0;
+      const s = p;
+      for (; p < le; p++) {
+        const d = buf[p]! - D0;
+        if (d < 0 || d > 9) break;
+        part = part * 10 + d;
+      }
+      if (p === s || p - s > 3 || part > 255 || buf[p] !== DOT) return -1;
+      v = (v << 8) | part;
+      p++;
+    }
+    let port = 0;
+    const s = p;
+    for (; p < le; p++) {
+      const d = buf[p]! - D0;
+      if (d < 0 || d > 9) break;
+      port = port * 10 + d;
+    }
+    if (p === s || p - s > 5 || port > 65535) return -1;
+    this.quad = v;
+    this.num = port;
+    return p;
+  }
+
+  /** From the anchor on: flags, fields, options; then time, provenance and absolute numbers. */
+  private tcpFields(seg: TcpSegment, buf: Buffer, ls: number, le: number, a: number, srcStart: number, offset: number, cut: boolean): boolean {
     // Flags [..]
     let p = a + ANCHOR_LENGTH;
     let flags = 0;
@@ -564,17 +645,8 @@ export class TcpdumpTextReader implements SegmentReader {
   private address(buf: Buffer, s: number, e: number): number {
     if (s >= e) return -1;
     if (this.dottedQuad(buf, s, e)) {
-      const v4 = this.quad;
       this.ipv = 4;
-      // A direct-mapped cache in front of the address table's Map (most values exceed 2^31, so
-      // they are not small integers and the Map hashes them slowly).
-      const h = (Math.imul(v4, 0x9e3779b1) >>> 17) << 1;
-      const cache = this.v4Cache;
-      if (cache[h] === v4 && cache[h + 1]! >= 0) return cache[h + 1]!;
-      const id = this.ctx.addresses.internV4(v4 >>> 0);
-      cache[h] = v4;
-      cache[h + 1] = id;
-      return id;
+      return this.v4Id(this.quad);
     }
     if (this.ipv6(buf, s, e)) {
       this.ipv = 6;
@@ -586,6 +658,18 @@ export class TcpdumpTextReader implements SegmentReader {
       id = this.ctx.addresses.internName(buf.toString('latin1', s, e));
       this.hostNames.add(buf, s, e, id);
     }
+    return id;
+  }
+
+  /** Address id of an IPv4 address given as int32 bits. A direct-mapped cache stands in front of
+   *  the address table's Map (most values exceed 2^31, so the Map hashes them slowly). */
+  private v4Id(v4: number): number {
+    const h = (Math.imul(v4, 0x9e3779b1) >>> 17) << 1;
+    const cache = this.v4Cache;
+    if (cache[h] === v4 && cache[h + 1]! >= 0) return cache[h + 1]!;
+    const id = this.ctx.addresses.internV4(v4 >>> 0);
+    cache[h] = v4;
+    cache[h + 1] = id;
     return id;
   }
 

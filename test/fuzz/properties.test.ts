@@ -96,7 +96,7 @@ const damagedCapture = fc.record({
   const packets = conversations(rng, 1 + rng.int(4));
   let bytes = kind === 'pcapng' ? writePcapng(packets, rng) : kind === 'text' ? writeText(packets, rng) : writePcap(packets, rng);
   bytes = Buffer.from(bytes);
-  for (const [at, bit] of flips) if (bytes.length) bytes[at % bytes.length] ^= 1 << bit;
+  for (const [at, bit] of flips) if (bytes.length) bytes[at % bytes.length] = bytes[at % bytes.length]! ^ (1 << bit);
   if (cut !== undefined && bytes.length) bytes = bytes.subarray(0, cut % (bytes.length + 1));
   return kind === 'pcap.gz' ? gzipSync(bytes) : bytes;
 });

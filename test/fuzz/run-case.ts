@@ -306,7 +306,11 @@ export async function runCase(c: FuzzCase, rng = new Rng(c.index, 7)): Promise<C
   if (csv.split('\n').length !== r.flows.length + 2) fail('flows csv: a record spans lines');
   const zeek = zeekHeader(r.captureStart) + r.flows.map((f) => zeekLine(f)).join('') + zeekFooter(r.captureEnd);
   for (const l of zeek.split('\n')) {
-    if (l && !l.startsWith('#') && l.split('\t').length !== 21) fail(`flows zeek: ${l.split('\t').length} fields in ${JSON.stringify(l)}`);
+    if (!l || l.startsWith('#')) continue;
+    const fields = l.split('\t');
+    if (fields.length !== 21) fail(`flows zeek: ${fields.length} fields in ${JSON.stringify(l)}`);
+    if (!/^C[0-9A-Za-z]{17}$/.test(fields[1]!)) fail(`flows zeek: uid ${JSON.stringify(fields[1])}`);
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(l.replace(/\t/g, ''))) fail(`flows zeek: control character in ${JSON.stringify(l)}`);
   }
 
   // Diagrams and reports.
