@@ -669,11 +669,12 @@ async function main() {
     ratioTime(r12, r13, 13);
     const [r14, r15] = await runItems([cliItem(14, 'finscope summary, 4 rotated files', 'R', ['summary', '--quiet']), cliItem(15, 'finscope summary, concatenation', 'Rc', ['summary', '--quiet'])]);
     const x = ratioTime(r14, r15, 15);
-    r14.target = '< 1.0x row 15';
-    if (x !== null) judge(r14, x < 1);
+    // "faster" must beat the noise of a shared machine: 5% at least
+    r14.target = '≤ 0.95x row 15 (faster)';
+    if (x !== null) judge(r14, x <= 0.95);
   } else {
     row(12, 'decode 4 rotated files, merged', 'R'); row(13, 'decode their concatenation', label('Rc'));
-    row(14, 'finscope summary, 4 rotated files', 'R').target = '< 1.0x row 15'; row(15, 'finscope summary, concatenation', label('Rc'));
+    row(14, 'finscope summary, 4 rotated files', 'R').target = '≤ 0.95x row 15 (faster)'; row(15, 'finscope summary, concatenation', label('Rc'));
   }
 
   // 16: SYN flood

@@ -28,18 +28,21 @@ export const NET_BAD_VERSION = 0x60000;
 
 const IP_PROTO_KEYS: string[] = Array.from({ length: 256 }, (_, p) => `ip proto ${p}`);
 
-/** Direct-mapped address caches in front of the AddressTable (2^12 slots each). */
+/** Direct-mapped IPv6 address cache in front of the AddressTable (2^12 slots). */
 const CACHE_BITS = 12;
 const CACHE_SIZE = 1 << CACHE_BITS;
 
 export class DecodeContext {
   private readonly netKeys = new Map<number, string>();
   private readonly linkKeys = new Map<number, string>();
-  // The table's Maps hash numbers that are mostly above 2^31 (boxed doubles); a typed-array cache
-  // of recent addresses avoids both the hashing and the boxing on the per-packet path. Ids never
-  // change once given, so cached entries never go stale.
-  private readonly v4Keys = new Uint32Array(CACHE_SIZE);
-  private readonly v4Ids = new Int32Array(CACHE_SIZE).fill(-1);
+  // The table's Maps hash numbers that are mostly above 2^31 (boxed doubles). IPv4 addresses get
+  // a complete open-addressing index of their own ([address, id] pairs in one Int32Array), so the
+  // per-packet path never reaches the Map: a direct-mapped cache missed on every packet once a
+  // capture held more than a few thousand hosts. Ids never change once given, so entries never
+  // go stale.
+  private v4Slots = new Int32Array(2 * 4096).fill(-1);
+  private v4Mask = 4096 - 1;
+  private v4Count = 0;
   private readonly v6Keys = new Uint32Array(4 * CACHE_SIZE);
   private readonly v6Ids = new Int32Array(CACHE_SIZE).fill(-1);
 
@@ -51,13 +54,38 @@ export class DecodeContext {
 
   /** AddressTable id of an IPv4 address (unsigned 32-bit value). */
   internV4(value: number): number {
-    const slot = Math.imul(value, 0x9e3779b1) >>> (32 - CACHE_BITS);
-    const cached = this.v4Ids[slot]!;
-    if (cached >= 0 && this.v4Keys[slot] === value) return cached;
-    const id = this.addresses.internV4(value);
-    this.v4Keys[slot] = value;
-    this.v4Ids[slot] = id;
+    const key = value | 0;
+    const slots = this.v4Slots;
+    const mask = this.v4Mask;
+    let i = v4Hash(key) & mask;
+    for (;;) {
+      const id = slots[2 * i + 1]!;
+      if (id < 0) break;
+      if (slots[2 * i] === key) return id;
+      i = (i + 1) & mask;
+    }
+    const id = this.addresses.internV4(value >>> 0);
+    slots[2 * i] = key;
+    slots[2 * i + 1] = id;
+    if (++this.v4Count * 2 > mask) this.growV4();
     return id;
+  }
+
+  private growV4(): void {
+    const old = this.v4Slots;
+    const size = (this.v4Mask + 1) * 2;
+    const slots = new Int32Array(2 * size).fill(-1);
+    const mask = size - 1;
+    for (let k = 0; k < old.length; k += 2) {
+      const id = old[k + 1]!;
+      if (id < 0) continue;
+      let i = v4Hash(old[k]!) & mask;
+      while (slots[2 * i + 1]! >= 0) i = (i + 1) & mask;
+      slots[2 * i] = old[k]!;
+      slots[2 * i + 1] = id;
+    }
+    this.v4Slots = slots;
+    this.v4Mask = mask;
   }
 
   /** AddressTable id of the IPv6 address at buf[off, off + 16). */
@@ -104,6 +132,11 @@ export class DecodeContext {
     this.issues.skip(key);
     return first;
   }
+}
+
+function v4Hash(key: number): number {
+  const h = Math.imul(key, 0x9e3779b1);
+  return h ^ (h >>> 15);
 }
 
 function hex(n: number, digits: number): string {

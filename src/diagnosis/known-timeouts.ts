@@ -47,8 +47,9 @@ export const KNOWN_TIMEOUTS: readonly KnownTimeout[] = [
 ];
 
 /**
- * Known defaults within max(abs, rel × seconds) of `seconds`, the ones run by `closerSide`
- * first (a server closing after idle points at server timers; a client at client/proxy timers).
+ * Known defaults within max(abs, rel × seconds) of `seconds` that the closing side could be running:
+ * its own kind of timer, a proxy's (a proxy is the server of one connection and the client of the
+ * next), or the kernel's; its own kind first. A client's read timeout is never a server keep-alive.
  */
 export function matchKnownTimeouts(
   seconds: number,
@@ -57,6 +58,7 @@ export function matchKnownTimeouts(
 ): KnownTimeout[] {
   const out: KnownTimeout[] = [];
   for (const k of KNOWN_TIMEOUTS) {
+    if (k.side !== closerSide && k.side !== 'proxy' && k.side !== 'kernel') continue;
     if (Math.abs(k.seconds - seconds) <= Math.max(tolerance.abs, tolerance.rel * k.seconds)) out.push(k);
   }
   const rank = (k: KnownTimeout) => (k.side === closerSide ? 0 : k.side === 'proxy' ? 1 : 2);

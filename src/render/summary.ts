@@ -43,6 +43,8 @@ export interface SummaryModel {
   totals: Record<Severity, number>;
   /** Sockets at capture end, one row per local endpoint, leaking fastest first. */
   endpoints: EndpointRow[];
+  /** One line per pattern (finding code) across all endpoints, most severe and most numerous first. */
+  patterns: PatternTotal[];
   /** Findings grouped by code and endpoint, most severe and most numerous first. */
   groups: FindingGroup[];
   issues: IssueSummary;
@@ -95,8 +97,19 @@ export interface FindingGroup {
   idle: { seconds: number; spread: number }[] | null;
   /** The message of the first example. */
   message: string;
-  /** Commands to run on the host next. */
+  /** Commands to run on the host next (PID, HOST, SERVICE are placeholders; lines starting with `#` are advice). */
   next: string[];
+}
+
+export interface PatternTotal {
+  code: string;
+  /** The most severe finding of this code. */
+  severity: Severity;
+  bySeverity: Record<Severity, number>;
+  /** Findings, connections involved, and endpoint groups. */
+  findings: number;
+  connections: number;
+  endpoints: number;
 }
 
 export interface IssueSummary {
@@ -123,6 +136,14 @@ function endpointText(host: string, port: number): string {
 interface RowAcc {
   row: EndpointRow;
   closeWaitSince: number[];
+  /** Findings about this endpoint, by code. */
+  groups: Map<string, GroupAcc> | null;
+  /** Server rows: the client rows of its peers, by client host. */
+  clients: Map<number, RowAcc> | null;
+}
+
+function newRow(endpoint: string, role: 'server' | 'client', peer: string | null): RowAcc {
+  return { row: { endpoint, role, peer, states: {}, total: 0, closeWait: null }, closeWaitSince: [], groups: null, clients: null };
 }
 
 export function buildSummary(result: AnalysisResult, options: SummaryOptions = {}): SummaryModel {
@@ -130,25 +151,36 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
   const flows = result.flows;
   const duration = Math.max(0, result.captureEnd - result.captureStart);
 
-  // Rows: server side keyed by its ip:port, client side by (client host, server ip:port).
-  const servers = new Map<string, RowAcc>();
-  const clients = new Map<string, Map<string, RowAcc>>();
+  // Rows: server side keyed by its ip:port, client side by (client host, server ip:port). Keys are
+  // small integers (host strings interned once), so a million flows build no strings here.
+  const hostIds = new Map<string, number>();
+  const hostId = (h: string): number => {
+    let id = hostIds.get(h);
+    if (id === undefined) hostIds.set(h, (id = hostIds.size));
+    return id;
+  };
+  const servers = new Map<number, Map<number, RowAcc>>();
+  const rows: RowAcc[] = [];
   const serverRow = (f: FlowRecord): RowAcc => {
-    const key = endpointText(f.resp_h, f.resp_p);
-    let acc = servers.get(key);
+    const h = hostId(f.resp_h);
+    let byPort = servers.get(h);
+    if (byPort === undefined) servers.set(h, (byPort = new Map()));
+    let acc = byPort.get(f.resp_p);
     if (acc === undefined) {
-      acc = { row: { endpoint: key, role: 'server', peer: null, states: {}, total: 0, closeWait: null }, closeWaitSince: [] };
-      servers.set(key, acc);
+      acc = newRow(endpointText(f.resp_h, f.resp_p), 'server', null);
+      byPort.set(f.resp_p, acc);
+      rows.push(acc);
     }
     return acc;
   };
-  const clientRow = (f: FlowRecord, service: string): RowAcc => {
-    let byHost = clients.get(service);
-    if (byHost === undefined) clients.set(service, (byHost = new Map()));
-    let acc = byHost.get(f.orig_h);
+  const clientRow = (server: RowAcc, f: FlowRecord): RowAcc => {
+    const h = hostId(f.orig_h);
+    const byHost = (server.clients ??= new Map());
+    let acc = byHost.get(h);
     if (acc === undefined) {
-      acc = { row: { endpoint: f.orig_h, role: 'client', peer: service, states: {}, total: 0, closeWait: null }, closeWaitSince: [] };
-      byHost.set(f.orig_h, acc);
+      acc = newRow(f.orig_h, 'client', server.row.endpoint);
+      byHost.set(h, acc);
+      rows.push(acc);
     }
     return acc;
   };
@@ -157,31 +189,40 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
     acc.row.total++;
   };
 
-  // Groups of findings.
-  const groups = new Map<string, GroupAcc>();
+  // Groups of findings: per row and code; aggregates per label.
+  const serviceGroups = new Map<string, GroupAcc>();
   const totals: Record<Severity, number> = { info: 0, warning: 0, error: 0 };
 
   for (const f of flows) {
-    const rs = f.resp_state, os = f.orig_state;
-    let server: RowAcc | undefined;
-    if (rs !== 'CLOSED') count((server = serverRow(f)), rs);
-    let client: RowAcc | undefined;
-    if (os !== 'CLOSED') count((client = clientRow(f, server?.row.endpoint ?? endpointText(f.resp_h, f.resp_p))), os);
+    const server = serverRow(f);
+    const client = clientRow(server, f);
+    if (f.resp_state !== 'CLOSED') count(server, f.resp_state);
+    if (f.orig_state !== 'CLOSED') count(client, f.orig_state);
     if (f.findings.length === 0) continue;
-    const respEp = server?.row.endpoint ?? endpointText(f.resp_h, f.resp_p);
+    const respEp = server.row.endpoint;
     for (const x of f.findings) {
       if (x.flow === undefined) continue; // a member's copy of an aggregate: grouped below, once
       const isServer = x.endpoint === respEp;
-      if (x.code === 'fin-not-returned') (isServer ? server : client)?.closeWaitSince.push(x.since);
-      const label = isServer ? respEp : `${f.orig_h} → ${respEp}`;
-      addToGroup(groups, x, label, isServer ? 'server' : 'client', 1);
+      const row = isServer ? server : client;
+      if (x.code === 'fin-not-returned') row.closeWaitSince.push(x.since);
+      const byCode = (row.groups ??= new Map());
+      let g = byCode.get(x.code);
+      if (g === undefined) {
+        g = newGroup(x, isServer ? respEp : `${f.orig_h} → ${respEp}`, isServer ? 'server' : 'client');
+        byCode.set(x.code, g);
+      }
+      addToGroup(g, x, 1);
       totals[x.severity]++;
     }
   }
   for (const x of result.findings) {
     if (x.flow !== undefined || x.flows === undefined) continue; // per-connection ones were grouped above
     const host = typeof x.detail?.host === 'string' && x.detail.side === 'client' ? `${x.detail.host} → ` : '';
-    addToGroup(groups, x, host + x.endpoint, 'service', x.flows.length);
+    const label = host + x.endpoint;
+    const key = `${x.code}\u0000${label}`;
+    let g = serviceGroups.get(key);
+    if (g === undefined) serviceGroups.set(key, (g = newGroup(x, label, 'service')));
+    addToGroup(g, x, x.flows.length);
     totals[x.severity]++;
   }
 
@@ -199,8 +240,7 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
     }
     endpoints.push(acc.row);
   };
-  for (const acc of servers.values()) finishRow(acc);
-  for (const byHost of clients.values()) for (const acc of byHost.values()) finishRow(acc);
+  for (const acc of rows) if (acc.row.total > 0) finishRow(acc);
   endpoints.sort((a, b) =>
     (b.closeWait?.perMinute ?? -1) - (a.closeWait?.perMinute ?? -1)
     || (b.closeWait?.count ?? 0) - (a.closeWait?.count ?? 0)
@@ -208,9 +248,27 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
     || (a.role === b.role ? 0 : a.role === 'server' ? -1 : 1)
     || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
 
-  const list = [...groups.values()].map(finishGroup);
+  const list: FindingGroup[] = [];
+  for (const acc of rows) if (acc.groups) for (const g of acc.groups.values()) list.push(finishGroup(g));
+  for (const g of serviceGroups.values()) list.push(finishGroup(g));
   list.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.connections - a.connections
     || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.endpoint < b.endpoint ? -1 : 1));
+
+  const byCode = new Map<string, PatternTotal>();
+  for (const g of list) {
+    let p = byCode.get(g.code);
+    if (p === undefined) {
+      p = { code: g.code, severity: 'info', bySeverity: { info: 0, warning: 0, error: 0 }, findings: 0, connections: 0, endpoints: 0 };
+      byCode.set(g.code, p);
+    }
+    p.findings += g.count;
+    p.connections += g.connections;
+    p.endpoints++;
+    for (const sev of ['info', 'warning', 'error'] as const) p.bySeverity[sev] += g.bySeverity[sev];
+    if (SEVERITY_RANK[g.severity] > SEVERITY_RANK[p.severity]) p.severity = g.severity;
+  }
+  const patterns = [...byCode.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]
+    || b.connections - a.connections || (a.code < b.code ? -1 : 1));
 
   return {
     schema: 'finscope-summary/1',
@@ -220,6 +278,7 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
     },
     totals,
     endpoints,
+    patterns,
     groups: list,
     issues: summarizeIssues(result),
   };
@@ -240,16 +299,14 @@ interface GroupAcc {
   idle: { seconds: number; spread: number }[];
 }
 
-function addToGroup(groups: Map<string, GroupAcc>, x: Finding, endpoint: string, role: FindingGroup['role'], connections: number): void {
-  const key = `${x.code}\u0000${endpoint}`;
-  let g = groups.get(key);
-  if (g === undefined) {
-    g = {
-      code: x.code, endpoint, role, bySeverity: { info: 0, warning: 0, error: 0 }, count: 0, connections: 0, ages: [],
-      oldest: [], first: x, since: x.since, idle: [],
-    };
-    groups.set(key, g);
-  }
+function newGroup(x: Finding, endpoint: string, role: FindingGroup['role']): GroupAcc {
+  return {
+    code: x.code, endpoint, role, bySeverity: { info: 0, warning: 0, error: 0 }, count: 0, connections: 0, ages: [],
+    oldest: [], first: x, since: x.since, idle: [],
+  };
+}
+
+function addToGroup(g: GroupAcc, x: Finding, connections: number): void {
   g.count++;
   g.connections += connections;
   g.bySeverity[x.severity]++;
@@ -265,7 +322,8 @@ function addToGroup(groups: Map<string, GroupAcc>, x: Finding, endpoint: string,
       if (x.since < g.oldest[worst]!.since) g.oldest[worst] = { since: x.since, id };
     }
   }
-  const d = x.detail;
+  // (Only aggregates carry a measured timer; reading `detail` of the others would write their words.)
+  const d = x.flows !== undefined && x.flow === undefined ? x.detail : undefined;
   if (d && typeof d.seconds === 'number' && typeof d.spread === 'number') g.idle.push({ seconds: d.seconds, spread: d.spread });
 }
 
@@ -331,19 +389,19 @@ export function nextCommands(code: string, endpoint: string, role: FindingGroup[
       return [`ss -tn state close-wait '( sport = :${port} )'   # Recv-Q > 0: requests never read`, THREAD_DUMP];
     case 'peer-timeout':
       return [`ss -tanpo '( sport = :${port} or dport = :${port} )'   # timers per socket`,
-        'compare with the timeouts named in the finding (server keep-alive, proxy read timeout, client pool idle timeout)'];
+        '# compare with the configured timeouts: server keep-alive, proxy read timeout, client pool idle timeout'];
     case 'idle-pool-close-wait':
       return [`ss -tanp state close-wait '( dport = :${port} )'   # on the client host`, 'lsof -p PID',
-        "set the client pool's idle timeout below the server's keep-alive timeout, or enable idle-connection validation"];
+        "# set the client pool's idle timeout below the server's keep-alive timeout, or enable idle-connection validation"];
     case 'reset-after-half-close':
       return [`ss -tanp state close-wait '( ${mine} )'`, 'nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose',
-        'validate/evict idle pooled connections; retry idempotent requests once on ECONNRESET'];
+        '# validate or evict idle pooled connections; retry idempotent requests once on ECONNRESET'];
     case 'duplicate-connection':
       return [`lsof -nP -iTCP:${port} -sTCP:CLOSE_WAIT   # which PIDs (a child?) hold the socket`, 'ps -o pid,ppid,lstart,cmd -p PIDS',
-        'open sockets with SOCK_CLOEXEC / set FD_CLOEXEC before fork+exec'];
+        '# open sockets with SOCK_CLOEXEC (or set FD_CLOEXEC) so that children do not inherit them'];
     case 'time-wait-pile-up':
       return ['ss -tan state time-wait | wc -l', 'sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse',
-        'reuse connections (HTTP keep-alive, a connection pool)'];
+        '# reuse connections (HTTP keep-alive, a connection pool) instead of one per request'];
     case 'syn-unanswered':
       return [`nc -vz HOST ${port}   # from the client`, `ss -ltn '( sport = :${port} )'   # on the server`, 'nft list ruleset; iptables -S'];
     case 'accept-backlog-overflow':
@@ -352,7 +410,7 @@ export function nextCommands(code: string, endpoint: string, role: FindingGroup[
     case 'connection-refused':
       return [`ss -ltnp '( sport = :${port} )'   # is anything listening?`, 'systemctl status SERVICE; journalctl -u SERVICE'];
     case 'aborted':
-      return ['nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose TcpExtTCPAbortOnTimeout', 'the application logs at that time'];
+      return ['nstat -az TcpExtTCPAbortOnData TcpExtTCPAbortOnClose TcpExtTCPAbortOnTimeout', '# and the application logs at that time'];
     case 'zero-window':
       return [`ss -tmi '( ${mine} )'   # Recv-Q and receive buffer`, THREAD_DUMP];
     default:
@@ -419,14 +477,20 @@ function rowLabel(row: EndpointRow): string {
 }
 
 function growthText(g: CloseWaitGrowth): string {
+  if (g.count < MIN_FOR_RATE && g.secondsToFdLimit !== 0) return `${n(g.count)} CLOSE_WAIT since ${clock(g.firstSince)} (too few to project a rate)`;
   const rate = g.perMinute === null
     ? `${n(g.count)} CLOSE_WAIT (capture too short to measure a rate)`
     : `${n(g.count)} CLOSE_WAIT, +${g.perMinute < 10 ? g.perMinute.toFixed(2) : g.perMinute < 100 ? g.perMinute.toFixed(1) : n(Math.round(g.perMinute))}/min since ${clock(g.firstSince)}`;
   let fd: string;
   if (g.secondsToFdLimit === 0) fd = `${n(g.openSockets)} sockets open: already at or above the fd limit of ${n(g.fdLimit)}`;
   else if (g.secondsToFdLimit === null) fd = `${n(g.openSockets)} of ${n(g.fdLimit)} fds in use`;
-  else fd = `fd limit ${n(g.fdLimit)} reached in ~${dur(g.secondsToFdLimit)} at this rate (${n(g.openSockets)} sockets open now, other descriptors not counted)`;
+  else fd = `fd limit ${n(g.fdLimit)} reached in ~${dur(g.secondsToFdLimit)} at this rate (${plural(g.openSockets, 'socket')} open now, other descriptors not counted)`;
   return `${rate}; ${fd}`;
+}
+
+function patternText(p: PatternTotal): string {
+  const sev = (['error', 'warning', 'info'] as const).filter((x) => p.bySeverity[x] > 0).map((x) => `${n(p.bySeverity[x])} ${x}`).join(', ');
+  return `${plural(p.connections, 'connection')} on ${plural(p.endpoints, 'endpoint')}` + (sev ? ` (${sev})` : '');
 }
 
 function timingText(g: FindingGroup): string {
@@ -458,6 +522,18 @@ function wrap(text: string, width: number, indent: string): string {
   return lines.join('\n');
 }
 
+/** Text format: CLOSE_WAIT growth lines, and finding groups written out in full, before one-liners. */
+const GROWTH_ROWS = 10;
+const DETAILED_GROUPS = 8;
+/** Below this many CLOSE_WAIT sockets a rate is noise: no projection. */
+const MIN_FOR_RATE = 3;
+
+/** A finding's message without its closing "Next: …" sentence (the summary lists the commands). */
+function withoutNext(message: string): string {
+  const at = message.indexOf(' Next: ');
+  return at < 0 ? message : message.slice(0, at);
+}
+
 const SGR = {
   error: '\x1b[1;31m', warning: '\x1b[33m', info: '\x1b[36m', closeWait: '\x1b[1;31m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m',
 };
@@ -486,26 +562,43 @@ function renderText(m: SummaryModel, options: SummaryOptions): string {
     out.push(`  ${escapeTerminal(rowLabel(r)).padEnd(labelWidth)}  ${states}`);
   }
   if (m.endpoints.length > rows.length) out.push(`  … ${n(m.endpoints.length - rows.length)} more endpoints (--format json lists all)`);
-  const growing = m.endpoints.filter((r) => r.closeWait !== null).slice(0, max);
+  const growing = m.endpoints.filter((r) => r.closeWait !== null);
   if (growing.length > 0) {
     out.push('');
     out.push(paint(SGR.bold, 'CLOSE_WAIT growth'));
-    for (const r of growing) out.push(wrap(`${escapeTerminal(rowLabel(r))}: ${growthText(r.closeWait!)}`, width, '  '));
+    const shown = growing.slice(0, GROWTH_ROWS);
+    for (const r of shown) out.push(wrap(`${escapeTerminal(rowLabel(r))}: ${growthText(r.closeWait!)}`, width, '  '));
+    if (growing.length > shown.length) {
+      let rest = 0;
+      for (const r of growing.slice(shown.length)) rest += r.closeWait!.count;
+      out.push(`  … ${n(growing.length - shown.length)} more endpoints hold ${n(rest)} CLOSE_WAIT between them`);
+    }
   }
   out.push('');
 
+  if (m.patterns.length > 1 || m.groups.length > m.patterns.length) {
+    out.push(paint(SGR.bold, 'Patterns'));
+    const w = Math.max(...m.patterns.map((p) => p.code.length));
+    for (const p of m.patterns) out.push(`  ${paint(SGR[p.severity], p.severity.toUpperCase().padEnd(7))} ${p.code.padEnd(w)}  ${patternText(p)}`);
+    out.push('');
+  }
+
   out.push(paint(SGR.bold, 'Findings by endpoint and pattern'));
   if (m.groups.length === 0) out.push('  none: no half-closed, unanswered, refused or aborted connections found');
-  for (const g of m.groups.slice(0, max)) {
+  const explained = new Set<string>();
+  m.groups.slice(0, max).forEach((g, k) => {
     const label = g.severity.toUpperCase().padEnd(7);
     out.push(`  ${paint(SGR[g.severity], label)} ${paint(SGR.bold, g.code)}  ${escapeTerminal(g.endpoint)}  (${countText(g)})`);
     out.push(`          ${timingText(g)}; since ${clock(g.since)}; e.g. connection${g.examples.length > 1 ? 's' : ''} ${g.examples.join(', ')}`);
-    out.push(wrap(escapeTerminal(g.message), width, '          '));
-    if (g.next.length > 0) {
-      out.push('          next:');
-      for (const cmd of g.next) out.push(`            $ ${cmd}`);
-    }
-  }
+    // Each pattern is explained once, in its first (most severe, most numerous) group; later groups
+    // of the same pattern, and everything after the first few groups, get one line each.
+    if (k >= DETAILED_GROUPS || explained.has(g.code)) return;
+    explained.add(g.code);
+    out.push(wrap(escapeTerminal(withoutNext(g.message)), width, '          '));
+    if (g.next.length === 0) return;
+    out.push('          next, on that host:');
+    for (const cmd of g.next) out.push(cmd.startsWith('#') ? `            ${cmd}` : `            $ ${cmd}`);
+  });
   if (m.groups.length > max) out.push(`  … ${n(m.groups.length - max)} more groups (--format json lists all)`);
   out.push('');
 
@@ -552,6 +645,12 @@ function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
   out.push('');
   out.push('## Findings');
   out.push('');
+  if (m.patterns.length > 0) {
+    out.push('| Severity | Pattern | Extent |');
+    out.push('|---|---|---|');
+    for (const p of m.patterns) out.push(`| ${p.severity} | \`${p.code}\` | ${patternText(p)} |`);
+    out.push('');
+  }
   if (m.groups.length === 0) out.push('None.');
   for (const g of m.groups.slice(0, max)) {
     out.push(`### ${g.severity.toUpperCase()} \`${g.code}\` on ${md(g.endpoint)}`);
@@ -559,7 +658,7 @@ function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
     out.push(`- ${countText(g)}; ${timingText(g)}; since ${clock(g.since)}`);
     out.push(`- example connections: ${g.examples.join(', ')}`);
     out.push('');
-    out.push(md(g.message));
+    out.push(md(withoutNext(g.message)));
     out.push('');
     if (g.next.length > 0) {
       out.push('Next, on the host:');

@@ -80,10 +80,15 @@ export class ConnectionTracker {
   finished = false;
 
   private readonly table = new ConnectionTable();
-  /** Unbounded trackers: connections by id - 1. */
-  private readonly byId: Connection[] = [];
-  /** Bounded trackers: live connections by id (byId would grow with every id ever issued). */
-  private readonly liveById: Map<number, Connection> | null;
+  /**
+   * Connections by slot; the table maps a 4-tuple to slot + 1. Unbounded trackers: slot = id - 1,
+   * so this is every connection in id order. Bounded trackers reuse the slots of evicted
+   * connections (an array indexed by a small number beats a Map keyed by an ever-growing id).
+   */
+  private readonly slots: (Connection | undefined)[] = [];
+  private readonly bounded: boolean;
+  /** Bounded trackers: slots freed by eviction, reused first. */
+  private readonly freeSlots: number[] = [];
   private lastId = 0;
   /** StateChange objects of recycled connections, reused by `event`. */
   private readonly freeChanges: StateChange[] = [];
@@ -91,8 +96,10 @@ export class ConnectionTracker {
   private live = 0;
   /** `connections` of a bounded tracker (rebuilt after an open or an eviction). */
   private liveCache: Connection[] | null = null;
-  /** Eviction candidates: connection ids, oldest first (head index into the array). */
+  /** Eviction candidates, oldest first (head index into the arrays): slot and id of each live
+   *  connection (the id tells a slot reused since from the connection that was queued). */
   private candidates: number[] = [];
+  private candidateIds: number[] = [];
   private candidateHead = 0;
   private readonly onEvict: ((conn: Connection) => void) | undefined;
   /** Evicted connections, recycled by `open` (their objects are reused: see `onEvict`). */
@@ -110,15 +117,19 @@ export class ConnectionTracker {
     this.dupWindowNs = Math.round((options.duplicateWindowUs ?? 1000) * 1e3);
     this.maxConnections = options.maxConnections ?? Number.MAX_SAFE_INTEGER;
     this.onEvict = options.onEvict;
-    this.liveById = options.maxConnections !== undefined ? new Map() : null;
+    this.bounded = options.maxConnections !== undefined;
     this.segments = options.keepSegments ? new SegmentStore() : null;
   }
 
   /** The connections held, in id order (ids have gaps only where connections were evicted). */
   get connections(): Connection[] {
-    if (this.liveById === null) return this.byId;
-    // a Map iterates in insertion order, which is id order
-    if (this.liveCache === null) this.liveCache = [...this.liveById.values()];
+    if (!this.bounded) return this.slots as Connection[];
+    if (this.liveCache === null) {
+      const live: Connection[] = [];
+      for (const c of this.slots) if (c !== undefined) live.push(c);
+      live.sort((a, b) => a.id - b.id);
+      this.liveCache = live;
+    }
     return this.liveCache;
   }
 
@@ -134,7 +145,16 @@ export class ConnectionTracker {
 
   /** The connection with this id (1-based), or undefined (unknown or evicted). */
   get(id: number): Connection | undefined {
-    return (this.liveById === null ? this.byId[id - 1] : this.liveById.get(id)) ?? undefined;
+    if (!this.bounded) return this.slots[id - 1];
+    const live = this.connections;
+    let lo = 0, hi = live.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = live[mid]!;
+      if (c.id === id) return c;
+      if (c.id < id) lo = mid + 1; else hi = mid - 1;
+    }
+    return undefined;
   }
 
   /**
@@ -150,11 +170,11 @@ export class ConnectionTracker {
     if (sec > this.captureEndSec || (sec === this.captureEndSec && nsec > this.captureEndNsec)) {
       this.captureEndSec = sec; this.captureEndNsec = nsec;
     }
-    const id = this.table.get(seg.src, seg.sport, seg.dst, seg.dport);
+    const slot1 = this.table.get(seg.src, seg.sport, seg.dst, seg.dport);
     let conn: Connection | undefined;
     let fromFirst = true;
-    if (id !== 0) {
-      conn = this.liveById === null ? this.byId[id - 1]! : this.liveById.get(id)!;
+    if (slot1 !== 0) {
+      conn = this.slots[slot1 - 1]!;
       fromFirst = seg.src === conn.first.addr && seg.sport === conn.first.port;
       if (conn.orig.timerEvent >= 0 || conn.resp.timerEvent >= 0) this.runTimers(conn, sec, nsec);
       if (this.startsNewConnection(conn, seg, fromFirst, sec, nsec)) conn = undefined;
@@ -167,7 +187,7 @@ export class ConnectionTracker {
       }
       conn = this.open(seg, index);
       fromFirst = true;
-      this.table.set(seg.src, seg.sport, seg.dst, seg.dport, conn.id);
+      this.table.set(seg.src, seg.sport, seg.dst, seg.dport, conn.slot + 1);
     }
     this.process(conn, seg, fromFirst, index);
     return conn.id;
@@ -238,10 +258,19 @@ export class ConnectionTracker {
       conn.orig = b;
       conn.resp = a;
     }
-    if (this.liveById === null) this.byId.push(conn); else this.liveById.set(id, conn);
+    if (!this.bounded || this.freeSlots.length === 0) {
+      conn.slot = this.slots.length;
+      this.slots.push(conn);
+    } else {
+      conn.slot = this.freeSlots.pop()!;
+      this.slots[conn.slot] = conn;
+    }
     this.live++;
     this.liveCache = null;
-    if (this.maxConnections !== Number.MAX_SAFE_INTEGER) this.candidates.push(conn.id);
+    if (this.bounded) {
+      this.candidates.push(conn.slot);
+      this.candidateIds.push(id);
+    }
     return conn;
   }
 
@@ -251,17 +280,19 @@ export class ConnectionTracker {
    * table full of live connections costs little before the new one is refused.
    */
   private evictOne(): boolean {
-    const q = this.candidates;
+    const q = this.candidates, qi = this.candidateIds;
     for (let examined = 0; examined < 64 && this.candidateHead < q.length; examined++) {
-      const id = q[this.candidateHead++]!;
-      const conn = this.liveById!.get(id);
-      if (conn === null || conn === undefined) continue;
+      const slot = q[this.candidateHead]!, id = qi[this.candidateHead]!;
+      this.candidateHead++;
+      const conn = this.slots[slot];
+      if (conn === undefined || conn.id !== id) continue;
       if (isEvictable(conn)) {
         this.evict(conn);
         this.compactQueue();
         return true;
       }
-      q.push(id);
+      q.push(slot);
+      qi.push(id);
     }
     this.compactQueue();
     return false;
@@ -270,6 +301,7 @@ export class ConnectionTracker {
   private compactQueue(): void {
     if (this.candidateHead > 4096 && this.candidateHead * 2 > this.candidates.length) {
       this.candidates = this.candidates.slice(this.candidateHead);
+      this.candidateIds = this.candidateIds.slice(this.candidateHead);
       this.candidateHead = 0;
     }
   }
@@ -279,8 +311,9 @@ export class ConnectionTracker {
     const state = conn.connState;
     this.evictedByConnState.set(state, (this.evictedByConnState.get(state) ?? 0) + 1);
     this.evicted++;
-    this.table.delete(conn.first.addr, conn.first.port, other(conn, conn.first).addr, other(conn, conn.first).port, conn.id);
-    this.liveById!.delete(conn.id);
+    this.table.delete(conn.first.addr, conn.first.port, other(conn, conn.first).addr, other(conn, conn.first).port, conn.slot + 1);
+    this.slots[conn.slot] = undefined;
+    this.freeSlots.push(conn.slot);
     this.live--;
     this.liveCache = null;
     this.pool.push(conn);

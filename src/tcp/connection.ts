@@ -222,6 +222,8 @@ export class Connection {
   /** First and last segment in the optional SegmentStore (-1 when not kept). */
   storeFirst = -1;
   storeLast = -1;
+  /** The tracker's slot for this connection (its index in the tracker's connection array). */
+  slot = -1;
 
   constructor(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number) {

@@ -115,7 +115,8 @@ describe('formats', () => {
     const result = incident();
     const m = JSON.parse(renderSummary(result, { format: 'json' })) as SummaryModel;
     assert.equal(m.schema, 'finscope-summary/1');
-    assert.deepEqual(Object.keys(m), ['schema', 'capture', 'totals', 'endpoints', 'groups', 'issues']);
+    assert.deepEqual(Object.keys(m), ['schema', 'capture', 'totals', 'endpoints', 'patterns', 'groups', 'issues']);
+    assert.deepEqual(m.patterns.map((p) => [p.code, p.severity, p.connections, p.endpoints]), [['fin-not-returned', 'error', 32, 2]]);
     assert.equal(m.capture.connections, result.flows.length);
     assert.equal(m.endpoints[0]!.states.CLOSE_WAIT, 30);
     assert.deepEqual(Object.keys(m.groups[0]!).sort(), [
@@ -171,4 +172,24 @@ test('input problems are summarised by kind, with the first of each', () => {
   assert.match(text, /unparsable-line 2, truncated-file 1/);
   assert.match(text, /first: "incident\.txt": line 12: unparsable-line: expected a TCP line/);
   assert.match(text, /skipped \(not TCP or not decodable\): ipv4 proto 17 1/);
+});
+
+test('text explains each pattern once, lists the commands once, and keeps one line per further group', () => {
+  const w = new Wire();
+  for (let i = 0; i < 12; i++) {
+    const c = w.conversation('10.0.0.9', 45000 + i, `10.0.1.${i}`, 5432);
+    c.handshake(i);
+    c.fin('client', i + 0.5);
+    c.ack('server', i + 0.5001);
+  }
+  w.tick(100);
+  w.tracker.finish();
+  const result = buildResult(w.tracker, w.addresses, new IssueLog(), undefined, OPTIONS);
+  const text = renderSummary(result, { width: 1000 });
+  assert.equal(text.match(/never sent its own FIN/g)?.length, 1, 'one full explanation');
+  assert.equal(text.match(/next, on that host:/g)?.length, 1);
+  assert.equal(text.match(/^ {2}ERROR {3}fin-not-returned {2}10\.0\.1\.\d+:5432 {2}\(1 connection\)$/gm)?.length, 12);
+  assert.match(text, /^Patterns\n {2}ERROR {3}fin-not-returned {2}12 connections on 12 endpoints \(12 error\)$/m);
+  assert.match(text, /… 2 more endpoints hold 2 CLOSE_WAIT between them/);
+  assert.match(text, /10\.0\.1\.\d+:5432: 1 CLOSE_WAIT since .* \(too few to project a rate\)/);
 });

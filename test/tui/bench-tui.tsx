@@ -68,12 +68,17 @@ export async function measureInProcess(flowCount: number): Promise<Record<string
   });
   const firstFrameMs = performance.now() - t;
   await sleep(100);
+  const cpu: number[] = [];
   const press = async (key: string): Promise<number> => {
     const before = stdout.writes;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     stdin.press(key);
     while (stdout.writes === before && performance.now() - t0 < 2000) await new Promise((r) => setImmediate(r));
     const ms = stdout.writes === before ? Number.NaN : stdout.lastWriteAt - t0; // NaN: the frame did not change
+    const c = process.cpuUsage(c0);
+    // CPU time does not depend on how busy the machine is; wall time does.
+    if (!Number.isNaN(ms)) cpu.push((c.user + c.system) / 1000);
     await sleep(40); // one key at a time, as a person types (ink throttles bursts into one frame)
     return ms;
   };
@@ -93,7 +98,7 @@ export async function measureInProcess(flowCount: number): Promise<Record<string
   app.unmount();
   return {
     flows: flowCount, buildFlowsMs: round(buildMs), firstFrameMs: round(firstFrameMs),
-    keyToFrameMs: stats(all), byKey: Object.fromEntries(Object.entries(perKey).map(([k, v]) => [k, stats(v)])),
+    keyToFrameMs: stats(all), cpuPerKeyMs: stats(cpu), byKey: Object.fromEntries(Object.entries(perKey).map(([k, v]) => [k, stats(v)])),
     sortByStateMs: round(sortMs),
   };
 }
@@ -141,6 +146,7 @@ export async function measureInTmux(capture: string): Promise<Record<string, unk
     };
   } finally {
     tmux('kill-server');
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
     rmSync(traceFile, { force: true });
   }
 }

@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,6 +27,14 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status
 const noTmux = !has('tmux') && 'tmux is not installed';
 const noBuild = !existsSync(BUILT) && 'dist/ is missing or has no tui command: run `npm run build` first';
 const skipAll = noTmux || noBuild;
+
+/** Capturing on loopback needs tcpdump, ss and the right to capture (root or CAP_NET_RAW). */
+function liveCaptureUnavailable(): string | false {
+  if (!has('tcpdump') || !has('ss')) return 'tcpdump or ss is not installed';
+  const r = spawnSync('tcpdump', ['-i', 'lo', '-c', '1', '-w', '/dev/null', 'tcp port 1'], { timeout: 1500, stdio: 'pipe' });
+  // A permission error ends it at once with status 1; a capture that works waits for a packet.
+  return r.status === 1 ? `tcpdump cannot capture on lo here: ${String(r.stderr).trim().split('\n').pop()}` : false;
+}
 
 const SOCKET = `finscope-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,6 +94,8 @@ describe('finscope tui in tmux', { skip: skipAll }, () => {
     } catch {
       // already gone
     }
+    // tmux leaves its socket file behind.
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -176,7 +187,7 @@ describe('finscope tui in tmux', { skip: skipAll }, () => {
     s = await waitFor(/ [1-9]\d* connections? · [1-9][\d,]* segments? .*● live/);
     const early = Number(/ ([\d,]+) segments?/.exec(s)![1]!.replace(/,/g, ''));
     assert.ok(early < lines.length, `rows appeared after ${early} of ${lines.length} lines, before the input ended`);
-    assert.match(s, /^\s*1 \d+\.\d+\.\d+\.\d+:\d+/m, 'the first connection row is on screen');
+    assert.match(s, /^›\s*1 \d+\.\d+\.\d+\.\d+:\d+/m, 'the first connection row is on screen, under the cursor');
     // A key while the capture still streams in: the filter box opens (keys come from /dev/tty).
     keys('/');
     text('port 22');
@@ -189,6 +200,58 @@ describe('finscope tui in tmux', { skip: skipAll }, () => {
     s = await waitFor(/EXITED \d+/);
     assert.match(s, /BEFORE-TUI\nEXITED 0/);
     assert.equal(alternateOn(), false);
+  });
+
+  test('tcpdump -U -w - | finscope tui -: live connections and their states agree with the kernel (ss)', { skip: liveCaptureUnavailable() }, async () => {
+    // A server that keeps every accepted socket open (the CLOSE_WAIT leak) and clients that
+    // send a line and shut down their side: servers end in CLOSE_WAIT, clients in FIN_WAIT_2.
+    const port = 30000 + (process.pid % 9000);
+    const held: import('node:net').Socket[] = [];
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      held.push(s);
+      s.resume();
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const clients: import('node:net').Socket[] = [];
+    try {
+      start(`tcpdump -i lo -U -w - 'tcp port ${port}' 2>/dev/null | node ${sh(BIN)} tui -`, work);
+      await waitFor(/● live/);
+      await new Promise((r) => setTimeout(r, 1000)); // tcpdump is listening once it has started
+      for (let i = 0; i < 3; i++) {
+        const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
+          c.write(`request ${i}\n`);
+          setTimeout(() => c.end(), 50);
+        });
+        c.resume();
+        clients.push(c);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await waitFor(/ 3 connections · .*● live[\s\S]*(CLOSE_WAIT[\s\S]*){3}/);
+      // Let the last ACKs reach the screen (snapshots come every 200 ms), then compare once.
+      await new Promise((r) => setTimeout(r, 700));
+      const s = screen();
+      const rows = [...s.matchAll(/(\d+\.\d+\.\d+\.\d+):(\d+)\s+(\d+\.\d+\.\d+\.\d+):(\d+)\s+([A-Z_0-9]+)\s+([A-Z_0-9]+)/g)];
+      assert.equal(rows.length, 3, s);
+      // The kernel's view of the same sockets (ss prints CLOSE-WAIT for CLOSE_WAIT).
+      const ss = execFileSync('ss', ['-tanH', `( sport = :${port} or dport = :${port} )`], { encoding: 'utf8' });
+      const kernel = new Map<string, string>();
+      for (const line of ss.split('\n')) {
+        const f = line.trim().split(/\s+/);
+        if (f.length >= 5) kernel.set(`${f[3]} ${f[4]}`, f[0]!.replace(/-/g, '_').replace('FIN_WAIT2', 'FIN_WAIT_2').replace('FIN_WAIT1', 'FIN_WAIT_1').replace('ESTAB', 'ESTABLISHED'));
+      }
+      for (const [, oh, op, rh, rp, origState, respState] of rows) {
+        assert.equal(origState, kernel.get(`${oh}:${op} ${rh}:${rp}`), `client ${oh}:${op}: ss says ${kernel.get(`${oh}:${op} ${rh}:${rp}`)}`);
+        assert.equal(respState, kernel.get(`${rh}:${rp} ${oh}:${op}`), `server side of ${oh}:${op}`);
+        assert.equal(respState, 'CLOSE_WAIT');
+      }
+      keys('q');
+      await waitFor(/BEFORE-TUI/);
+      assert.equal(alternateOn(), false);
+    } finally {
+      for (const c of clients) c.destroy();
+      for (const h of held) h.destroy();
+      server.close();
+    }
   });
 
   test('quitting while the pipe still streams ends the program (the capture reader is stopped)', { skip: !existsSync(TEXT) && 'corpus text not found' }, async () => {

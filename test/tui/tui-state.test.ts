@@ -146,6 +146,18 @@ describe('filter box', () => {
     assert.equal(s.view.count, 3);
   });
 
+  test('/ from the ladder returns to its table with the box focused; q then goes to the summary', () => {
+    let s = initTuiState({ snapshot: snapshotOf(smallFlows()), size: SIZE });
+    s = run(s, 'tab', 'j', 'return');
+    assert.equal(s.screen, 'detail');
+    s = run(s, '/', 'port 80', 'return');
+    assert.equal(s.screen, 'table');
+    assert.equal(s.detail, null);
+    assert.deepEqual(viewIds(s), [3]);
+    s = run(s, 'q');
+    assert.equal(s.screen, 'summary');
+  });
+
   test('/ from the summary opens the table with the box focused; Esc then returns to the table', () => {
     let s = initTuiState({ snapshot: snapshotOf(smallFlows()), size: SIZE });
     s = run(s, '/');

@@ -4,6 +4,7 @@
 
 import { analyze, buildResult, resolveOptions, type AnalyzeOptions } from '../../analysis/analyze.js';
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
+import { UsageError } from '../../errors.js';
 import { IssueLog } from '../../segment/input-issues.js';
 import { sourceFromResult } from './data/analysis-source.js';
 import { startLiveSource } from './data/live-source.js';
@@ -38,7 +39,12 @@ export async function runTuiCommand(options: TuiCommandOptions): Promise<TuiComm
   if (reason !== null) return { shown: false, reason };
 
   if (options.captures.includes('-')) {
+    if (stdin.isTTY) throw new UsageError('"-" reads a capture from standard input, which is a terminal here: pipe one in (tcpdump -U -w - | finscope tui -)');
     let final: AnalysisResult | undefined;
+    // A capture that cannot be read fails the command (exit 65) once the screen is closed; an
+    // error caused by quitting (the pipe is closed under the reader) does not.
+    let failure: unknown;
+    let stopped = false;
     const resolved = resolveOptions({ ...options.analyzeOptions, keepSegments: true });
     // No progress line: it would be written over the screen, and the title bar counts already.
     const { onProgress: _progress, ...live } = options.analyzeOptions;
@@ -48,13 +54,26 @@ export async function runTuiCommand(options: TuiCommandOptions): Promise<TuiComm
       stdin,
       ...(options.diagramDir ? { diagramDir: options.diagramDir } : {}),
       engine: {
-        analyze: async (inputs, o) => (final = await analyze(inputs, o)),
+        analyze: async (inputs, o) => {
+          try {
+            return (final = await analyze(inputs, o));
+          } catch (error) {
+            if (!stopped) failure = error;
+            throw error;
+          }
+        },
         // Input issues are not reachable mid-read (analyze keeps its IssueLog): an empty log until the end.
         snapshot: (tracker, addresses) => buildResult(tracker, addresses, new IssueLog(), undefined, resolved),
       },
     });
+    const close = source.close?.bind(source);
+    source.close = () => {
+      stopped = true;
+      close?.();
+    };
     await runTuiApp({ source, initialScreen: 'table', stdin, stdout, ...(options.filter ? { filter: options.filter } : {}) });
-    source.close?.();
+    source.close();
+    if (failure !== undefined) throw failure;
     return { shown: true, ...(final ? { result: final } : {}) };
   }
 

@@ -164,11 +164,18 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
     case 'show':
       if (action.screen === state.screen) return state;
       return enter({ ...clearStatus(state), back: [...state.back, state.screen], helpTop: 0 }, action.screen);
-    case 'toggle-summary':
-      // Tab switches between the two top-level screens without growing the back stack.
-      return enter(clearStatus(state), state.screen === 'summary' ? 'table' : 'summary');
+    case 'toggle-summary': {
+      // Tab switches between the two top-level screens; Esc/q then returns to the other one
+      // (Tab twice is no net change to the back stack).
+      const other: Screen = state.screen === 'summary' ? 'table' : 'summary';
+      const s = clearStatus(state);
+      const back = s.back[s.back.length - 1] === other ? s.back.slice(0, -1) : [...s.back, s.screen];
+      return enter({ ...s, back }, other);
+    }
     case 'filter-start': {
       let s = clearStatus(state);
+      // From the ladder: back to its table (the filter applies there); from the summary: push it.
+      if (s.screen === 'detail' && s.back[s.back.length - 1] === 'table') s = back(s);
       if (s.screen !== 'table') s = enter({ ...s, back: s.screen === 'summary' ? [...s.back, 'summary'] : s.back }, 'table');
       return { ...s, filter: { ...s.filter, editing: true, draft: s.filter.applied, before: s.filter.applied, error: null } };
     }
