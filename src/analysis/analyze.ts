@@ -20,6 +20,8 @@ export interface AnalyzeOptions extends Partial<AnalysisOptions> {
   maxConnections?: number;
   /** Called now and then with bytes read so far and the total when known. */
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  /** Collect input problems here (a live view reads it while the input is still being read). */
+  issues?: IssueLog;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
   /** Called for every segment with the connection id it was assigned (packets command, live TUI). */
@@ -42,7 +44,7 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
   const names = typeof inputs === 'string' ? [inputs] : inputs;
   const resolved = resolveOptions(options);
   const addresses = new AddressTable();
-  const issues = new IssueLog();
+  const issues = options.issues ?? new IssueLog();
   const tracker = new ConnectionTracker({
     timeWait: resolved.timeWait,
     finTimeout: resolved.finTimeout,

@@ -35,14 +35,19 @@ interface Token { text: string; column: number }
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   const re = /\s*(\(|\)|!|<=|>=|==|!=|<|>|=|[^\s()!<>=]+)/y;
-  let m: RegExpExecArray | null;
-  re.lastIndex = 0;
-  while (re.lastIndex < source.length && (m = re.exec(source)) !== null) {
-    if (m[1] === undefined) break;
+  // A failed sticky match resets lastIndex to 0, so the position is kept apart from the regex.
+  let pos = 0;
+  for (;;) {
+    re.lastIndex = pos;
+    const m = re.exec(source);
+    if (m === null || m[1] === undefined) break;
     tokens.push({ text: m[1], column: m.index + m[0].length - m[1].length });
+    pos = re.lastIndex;
   }
-  if (re.lastIndex < source.length && source.slice(re.lastIndex).trim() !== '') {
-    throw new FilterError(`unexpected character ${JSON.stringify(source[re.lastIndex])}`, re.lastIndex);
+  const rest = source.slice(pos);
+  if (rest.trim() !== '') {
+    const column = pos + (rest.length - rest.trimStart().length);
+    throw new FilterError(`unexpected character ${JSON.stringify(source[column])}`, column);
   }
   return tokens;
 }

@@ -64,6 +64,11 @@ test('errors say what was expected and where', () => {
   assert.throws(() => compileFilter('bogus 1'), (e: unknown) => e instanceof FilterError && e.column === 0);
 });
 
+test('leading and trailing spaces are fine (a failed sticky match once reset the tokenizer)', () => {
+  assert.equal(compileFilter('port 9000 ')(closeWait), true);
+  assert.equal(compileFilter('  port 9000  and  state CLOSE_WAIT   ')(closeWait), true);
+});
+
 test('blank selects everything', () => {
   assert.equal(compileFilter('  ')(clean), true);
 });

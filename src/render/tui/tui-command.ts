@@ -46,6 +46,7 @@ export async function runTuiCommand(options: TuiCommandOptions): Promise<TuiComm
     let failure: unknown;
     let stopped = false;
     const resolved = resolveOptions({ ...options.analyzeOptions, keepSegments: true });
+    const issues = new IssueLog(); // shared with analyze(), so snapshots show problems as they are found
     // No progress line: it would be written over the screen, and the title bar counts already.
     const { onProgress: _progress, ...live } = options.analyzeOptions;
     const source = startLiveSource({
@@ -62,8 +63,7 @@ export async function runTuiCommand(options: TuiCommandOptions): Promise<TuiComm
             throw error;
           }
         },
-        // Input issues are not reachable mid-read (analyze keeps its IssueLog): an empty log until the end.
-        snapshot: (tracker, addresses) => buildResult(tracker, addresses, new IssueLog(), undefined, resolved),
+        snapshot: (tracker, addresses) => buildResult(tracker, addresses, issues, undefined, resolved),
       },
     });
     const close = source.close?.bind(source);
