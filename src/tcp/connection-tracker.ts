@@ -198,7 +198,10 @@ export class ConnectionTracker {
     if (this.finished) return;
     this.finished = true;
     if (this.captureEndSec < 0) return;
-    for (const conn of this.connections) this.runTimers(conn, this.captureEndSec, this.captureEndNsec);
+    for (const conn of this.connections) {
+      this.runTimers(conn, this.captureEndSec, this.captureEndNsec);
+      this.markAckedUnseen(conn);
+    }
   }
 
   /**
@@ -372,7 +375,43 @@ export class ConnectionTracker {
       s.duplicates++;
       return; // a second copy carries no new evidence
     }
+    const occupies = seg.payloadLength + ((seg.flags & SYN) !== 0 ? 1 : 0) + ((seg.flags & FIN) !== 0 ? 1 : 0);
+    if (occupies > 0 && (seg.flags & RST) === 0) {
+      const end = ((seg.seq | 0) + occupies) | 0;
+      if (!s.dataKnown || seqGt(end, s.dataNxt32)) {
+        s.dataKnown = true;
+        s.dataNxt32 = end;
+      }
+    }
     this.applySegment(conn, s, r, seg, index);
+  }
+
+  /**
+   * Never guess across lost segments: when one side's peer acknowledged bytes the capture never
+   * showed, at the end of that side's sequence space and without a FIN seen from it, those bytes
+   * may have carried its FIN. Its own state if it had not closed (ESTABLISHED, CLOSE_WAIT), and the
+   * peer's if it was waiting for that FIN (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2), cannot be told:
+   * they become UNKNOWN at capture end, with reason 'acked-unseen'.
+   */
+  private markAckedUnseen(conn: Connection): void {
+    const lost: Endpoint[] = [];
+    for (const x of [conn.orig, conn.resp]) {
+      const peer = other(conn, x);
+      if (x.finSent || !x.dataKnown || !peer.ackKnown || !seqGt(peer.ackSent32, x.dataNxt32)) continue;
+      x.ackedUnseen = seqDiff(peer.ackSent32, x.dataNxt32);
+      if (x.state === S_ESTABLISHED || x.state === S_CLOSE_WAIT) lost.push(x);
+      if (peer.state === S_ESTABLISHED || peer.state === S_FIN_WAIT_1 || peer.state === S_FIN_WAIT_2) lost.push(peer);
+    }
+    for (const e of lost) {
+      if (e.state === S_UNKNOWN) continue;
+      conn.changes.push({
+        endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: 'UNKNOWN', segment: -1,
+        tsSec: this.captureEndSec, tsNsec: this.captureEndNsec, reason: 'acked-unseen',
+      });
+      e.lastChangeIndex = conn.changes.length - 1;
+      e.state = S_UNKNOWN;
+      e.timerEvent = -1;
+    }
   }
 
   /** The same segment captured twice: same direction and fields, a tiny time apart. */

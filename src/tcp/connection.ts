@@ -103,6 +103,14 @@ export class Endpoint {
   duplicates = 0;
   /** RSTs from this side that failed the receiver's window check (ignored as evidence). */
   rstOutOfWindow = 0;
+  /** One past the last sequence number this side was seen to occupy with payload, SYN or FIN
+   *  (pure ACKs move sndNxt, not this), and whether any was seen. */
+  dataNxt32 = 0;
+  dataKnown = false;
+  /** Bytes of this side that the peer acknowledged but the capture never showed, when they end
+   *  its sequence space at capture end (its last segments, perhaps its FIN, were lost): 0 = none.
+   *  The states such a loss could change are reported UNKNOWN (reason 'acked-unseen'). */
+  ackedUnseen = 0;
 
   // --- times ---
   firstTsSec = -1;

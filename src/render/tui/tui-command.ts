@@ -51,7 +51,7 @@ export async function runTuiCommand(options: TuiCommandOptions): Promise<TuiComm
     const { onProgress: _progress, ...live } = options.analyzeOptions;
     const source = startLiveSource({
       inputs: options.captures,
-      analyzeOptions: { ...live, stdin },
+      analyzeOptions: { ...live, stdin, issues },
       stdin,
       ...(options.diagramDir ? { diagramDir: options.diagramDir } : {}),
       engine: {
