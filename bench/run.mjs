@@ -274,8 +274,8 @@ function measureTui(tmuxBin, files, { keys = 10, timeoutS = 300, maxRssMb = MAX_
 
 /** Median of up to `repeat` runs (only repeated while a run takes under REPEAT_UNDER_S). */
 /**
- * Runs several jobs round-robin, each the same number of times (up to `repeat`; one round only once
- * a run takes REPEAT_UNDER_S or more), so that figures compared with each other share the machine's
+ * Runs several jobs round-robin, each the same number of times (up to `repeat`; no further round once
+ * the jobs of a round took REPEAT_UNDER_S or more on average), so that figures compared with each other share the machine's
  * conditions. Per job: its median run (and that run's stdout), with the largest peak RSS; or its
  * first failure. A job is { label, cmd, args, stdout?, check?, timeoutS?, maxRssMb? }.
  */
@@ -283,7 +283,7 @@ async function measureGroup(jobs, repeat) {
   const runs = jobs.map(() => []);
   const failed = jobs.map(() => null);
   for (let round = 0; round < repeat; round++) {
-    let long = false;
+    let roundWall = 0, ran = 0;
     for (let j = 0; j < jobs.length; j++) {
       if (failed[j]) continue;
       const job = jobs[j];
@@ -295,9 +295,9 @@ async function measureGroup(jobs, repeat) {
       log(`  ${job.label}: ${r.ok ? `${secs(r.wall)} s${r.cpu !== null ? ` (cpu ${secs(r.cpu)} s)` : ''}, ${r.peakMb.toFixed(0)} MB` : `failed (${r.reason})`}`);
       if (!r.ok) { failed[j] = r; continue; }
       runs[j].push(r);
-      if (r.wall >= REPEAT_UNDER_S) long = true;
+      roundWall += r.wall; ran++;
     }
-    if (long || failed.every(Boolean)) break;
+    if (ran === 0 || roundWall / ran >= REPEAT_UNDER_S) break;
   }
   return jobs.map((_, j) => {
     if (failed[j]) return failed[j];

@@ -28,4 +28,9 @@ export interface FlowRecord {
   resp_state: TcpState;
   first_fin: 'orig' | 'resp' | null;
   findings: Finding[];
+  /** Bytes of each side its peer acknowledged but the capture never showed, ending its sequence
+   *  space (its last segments were lost, perhaps with its FIN): when > 0, the states that loss could
+   *  change are UNKNOWN. Beyond the contract's keys. */
+  orig_acked_unseen?: number;
+  resp_acked_unseen?: number;
 }

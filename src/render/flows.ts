@@ -116,6 +116,11 @@ function formatDuration(seconds: number): string {
   return (seconds / 3600).toFixed(1) + 'h';
 }
 
+/** A state the capture could not tell because it lost segments says so beside it (see FlowRecord.orig_acked_unseen). */
+function stateCell(state: TcpState, f: FlowRecord): string {
+  return state === 'UNKNOWN' && ((f.orig_acked_unseen ?? 0) > 0 || (f.resp_acked_unseen ?? 0) > 0) ? 'UNKNOWN (lost)' : state;
+}
+
 /** Aligned columns; widths computed from the rows given (call with a page of rows). */
 export function formatTable(flows: readonly FlowRecord[], color: boolean): string {
   const header = ['ID', 'ORIGINATOR', 'RESPONDER', 'ORIG_STATE', 'RESP_STATE', 'ZEEK', 'HISTORY', 'DURATION', 'PKTS', 'BYTES', 'FINDINGS'];
@@ -123,8 +128,8 @@ export function formatTable(flows: readonly FlowRecord[], color: boolean): strin
     String(f.id),
     escapeTerminal(endpointText(f.orig_h, f.orig_p)),
     escapeTerminal(endpointText(f.resp_h, f.resp_p)),
-    f.orig_state,
-    f.resp_state,
+    stateCell(f.orig_state, f),
+    stateCell(f.resp_state, f),
     f.conn_state,
     f.history,
     formatDuration(f.duration),
@@ -138,7 +143,7 @@ export function formatTable(flows: readonly FlowRecord[], color: boolean): strin
       .map((c, i) => {
         const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
         if (paint && (i === 3 || i === 4)) {
-          const code = STATE_COLOR[c as TcpState];
+          const code = STATE_COLOR[c.split(' ')[0] as TcpState];
           return code ? code + padded + RESET : padded;
         }
         return padded;

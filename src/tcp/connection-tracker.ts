@@ -28,7 +28,7 @@ import { ConnectionTable } from './connection-table.js';
 import {
   E_FIN_ACKED, E_FIN_TIMEOUT, E_RECV_FIN, E_RECV_RST, E_RECV_SYN, E_RECV_SYN_ACK, E_SEND_ACK, E_SEND_DATA,
   E_SEND_FIN, E_SEND_RST, E_SEND_SYN, E_SEND_SYN_ACK, E_SYN_ACKED, E_TIME_WAIT_EXPIRED, STATE_NAMES,
-  S_CLOSED, S_CLOSE_WAIT, S_CLOSING, S_ESTABLISHED, S_FIN_WAIT_2, S_LAST_ACK, S_SYN_RECEIVED, S_SYN_SENT,
+  S_CLOSED, S_CLOSE_WAIT, S_CLOSING, S_ESTABLISHED, S_FIN_WAIT_1, S_FIN_WAIT_2, S_LAST_ACK, S_SYN_RECEIVED, S_SYN_SENT,
   S_TIME_WAIT, S_UNKNOWN, nextState, type TcpState,
 } from './endpoint-state.js';
 import { zeekFlipsAtStart } from './likely-server-ports.js';

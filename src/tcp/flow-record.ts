@@ -27,5 +27,7 @@ export function toFlowRecord(conn: Connection, addresses: AddressTable): FlowRec
     resp_state: conn.respState,
     first_fin: conn.firstFin,
     findings: [],
+    orig_acked_unseen: conn.orig.ackedUnseen,
+    resp_acked_unseen: conn.resp.ackedUnseen,
   };
 }
