@@ -28,6 +28,20 @@ export interface InputSummary {
   bytes: number;
 }
 
+/** What the bound on tracked connections (`--max-connections`) left out of the result. */
+export interface TrackingLimits {
+  /** The bound, or null when unbounded. */
+  maxConnections: number | null;
+  /** Connections seen in all (held now plus evicted). */
+  opened: number;
+  /** Finished connections and unanswered SYNs evicted to make room: counted here, not in `flows`. */
+  evicted: number;
+  /** `evicted` by Zeek conn_state (e.g. S0 for a SYN flood). */
+  evictedByConnState: Record<string, number>;
+  /** Segments of new connections not tracked because every held connection was still live. */
+  untrackedSegments: number;
+}
+
 export interface AnalysisResult {
   /** One contract row per connection, in id order, findings attached. */
   flows: FlowRecord[];
@@ -45,6 +59,8 @@ export interface AnalysisResult {
   options: AnalysisOptions;
   /** Per-segment columns when `keepSegments` was set (diagram, report, tui), else null. */
   segments: SegmentStore | null;
+  /** What `--max-connections` evicted or left untracked (all zero when nothing was). */
+  limits: TrackingLimits;
   /** The tracker itself, for instant-state queries (`stateAt`) and segment lists. */
   tracker: ConnectionTracker;
 }

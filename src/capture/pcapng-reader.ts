@@ -149,6 +149,12 @@ export class PcapngReader implements SegmentReader {
       const high = le ? buf.readUInt32LE(start + 12) : buf.readUInt32BE(start + 12);
       const low = le ? buf.readUInt32LE(start + 16) : buf.readUInt32BE(start + 16);
       iface.timestamps.set(seg, high, low);
+      if (seg.tsSec < 0) {
+        // A negative if_tsoffset put it before 1970: the engine counts from the epoch (-1 s means
+        // "never"), so the packet is left out, and said so.
+        this.issue('bad-block', record, start, `packet time ${seg.tsSec + seg.tsNsec / 1e9} s is before 1970-01-01 (interface ${interfaceId} has a negative if_tsoffset); skipped`);
+        return false;
+      }
       this.lastSec = seg.tsSec;
       this.lastNsec = seg.tsNsec;
     }

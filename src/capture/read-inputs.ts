@@ -3,7 +3,8 @@
 
 import { fstat, read as readFd } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureFormatError, UsageError } from '../errors.js';
 import type { AddressTable } from '../segment/address-table.js';
@@ -15,6 +16,7 @@ import { DETECT_BYTES, detectFormat } from './detect-format.js';
 import { DEFAULT_WINDOW, InputBuffer } from './input-buffer.js';
 import { PcapReader } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
+import { parallelPlan, readSegmentsParallel } from './parallel-read.js';
 import { Step, type InputFormat, type ReaderContext, type SegmentReader } from './segment-reader.js';
 
 export interface ReadOptions {
@@ -28,6 +30,15 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
   /** Standard input, for `-` (default: the process's; read from fd 0 directly when it is a regular file). */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Read and decode on worker threads while the caller's thread consumes the segments: 'auto'
+   * (the default) when every input is a regular file and together they are big enough to repay
+   * the threads' start-up; true for any regular files; false never. The segments, their order and
+   * the summary are the same either way.
+   */
+  parallel?: boolean | 'auto';
+  /** Index of the first input in TcpSegment.input (a decode worker reading part of a command line). */
+  firstInputIndex?: number;
 }
 
 export interface InputSummary {
@@ -58,6 +69,10 @@ export interface ReadSummary {
 const PROGRESS_STEP = 4 * 1024 * 1024;
 /** Read size for the compressed side of a gzip input. */
 const GZIP_READ = 1024 * 1024;
+/** Compressed bytes per gunzip write (see compressedChunks). */
+const GZIP_PIECE = 64 * 1024;
+/** Decompressed bytes buffered ahead of the reader, at most (about: one compressed read more). */
+const GZIP_OUT_BUFFER = 4 * 1024 * 1024;
 const MIN_MERGE_WINDOW = 256 * 1024;
 const MERGE_WINDOWS_TOTAL = 64 * 1024 * 1024;
 
@@ -85,10 +100,13 @@ interface OpenInput {
 export async function readSegments(inputs: string[], opts: ReadOptions, onSegment: (seg: TcpSegment) => void): Promise<ReadSummary> {
   if (inputs.length === 0) throw new UsageError('no input: give a capture file, or - for standard input');
   if (inputs.filter((name) => name === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const sizes = await parallelPlan(inputs, opts.parallel ?? 'auto');
+  if (sizes !== null) return readSegmentsParallel(inputs, sizes, opts, onSegment);
   const window = inputs.length <= 1 ? DEFAULT_WINDOW : Math.max(MIN_MERGE_WINDOW, Math.min(DEFAULT_WINDOW, Math.floor(MERGE_WINDOWS_TOTAL / inputs.length)));
   const opened: OpenInput[] = [];
   try {
-    for (let i = 0; i < inputs.length; i++) opened.push(await openInput(inputs[i]!, i, opts, window));
+    const first = opts.firstInputIndex ?? 0;
+    for (let i = 0; i < inputs.length; i++) opened.push(await openInput(inputs[i]!, first + i, opts, window));
     const progress = new ProgressReporter(opened, opts.onProgress);
     if (opened.length === 1) await drainOne(opened[0]!, onSegment, progress);
     else await merge(opened, onSegment, progress);
@@ -250,28 +268,70 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
     gzip = true;
     // Feed the bytes already read, then the rest of the source, through a streaming gunzip.
     const head = Buffer.from(raw.buf.subarray(raw.start, raw.end));
+    // Compressed bytes go to gunzip in pieces of GZIP_PIECE at fixed offsets, whatever sizes the
+    // file or pipe delivered: the output zlib has made when it meets damage, and so what is read
+    // before it, is then the same for every way the input arrives. One read buffer; each piece is a
+    // copy (a pipe delivers 64 KiB or less per read: a fresh 1 MiB buffer each time cost more than
+    // the decompression).
     async function* compressedChunks(): AsyncGenerator<Buffer> {
+      const piece = Buffer.allocUnsafe(GZIP_PIECE);
+      let filled = 0;
+      function* take(data: Buffer): Generator<Buffer> {
+        for (let at = 0; at < data.length;) {
+          const n = Math.min(GZIP_PIECE - filled, data.length - at);
+          data.copy(piece, filled, at, at + n);
+          filled += n;
+          at += n;
+          if (filled === GZIP_PIECE) {
+            yield Buffer.from(piece);
+            filled = 0;
+          }
+        }
+      }
       compressed += head.length;
-      yield head;
-      // One read buffer; each chunk handed on is a copy of what was read (a pipe delivers 64 KiB
-      // or less per read: a fresh 1 MiB buffer each time cost more than the decompression).
+      yield* take(head);
       const scratch = Buffer.allocUnsafe(GZIP_READ);
       for (;;) {
         const n = await rawSource.read(scratch, 0, scratch.length);
-        if (n === 0) return;
+        if (n === 0) break;
         compressed += n;
-        yield Buffer.from(scratch.subarray(0, n));
+        yield* take(scratch.subarray(0, n));
       }
+      if (filled > 0) yield Buffer.from(piece.subarray(0, filled));
     }
+    // Decompressed bytes go through `out`, which never fails: gunzip flows (never paused), so every
+    // chunk it produced before a damaged or cut-short spot is handed on before its error, whatever
+    // the pace of the reader. (Reading gunzip itself lost its buffered output on error, an amount
+    // that depended on how the input was chunked.) Compressed input is fed at the pace `out` drains.
     const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-    pipeline(Readable.from(compressedChunks(), { objectMode: false }), gunzip, () => undefined);
-    const source = new StreamByteSource(gunzip, (error) => {
-      gzipError = error.message;
-      issues.add('gzip-error', name, 0, input.bytesRead, 0,
-        `the gzip stream is damaged or cut short after ${input.bytesRead} decompressed bytes (${error.message}); everything before was read`);
+    const out = new PassThrough({ highWaterMark: GZIP_OUT_BUFFER });
+    let produced = 0;
+    gunzip.on('data', (chunk: Buffer) => {
+      produced += chunk.length;
+      out.write(chunk);
     });
+    gunzip.on('end', () => out.end());
+    gunzip.on('error', (error) => {
+      gzipError = error.message;
+      issues.add('gzip-error', name, 0, produced, 0,
+        `the gzip stream is damaged or cut short after ${produced} decompressed bytes (${error.message}); everything before was read`);
+      out.end();
+    });
+    const feed = async (): Promise<void> => {
+      for await (const chunk of compressedChunks()) {
+        if (gunzip.destroyed) return;
+        if (!gunzip.write(chunk)) await once(gunzip, 'drain');
+        while (out.writableLength > GZIP_OUT_BUFFER && !out.destroyed) await once(out, 'drain');
+      }
+      gunzip.end();
+    };
+    feed().catch((error: unknown) => {
+      if (!gunzip.destroyed) gunzip.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+    const source = new StreamByteSource(out, () => undefined);
     input = new InputBuffer(source, window);
     close = async () => {
+      gunzip.destroy();
       await source.close();
       await rawSource.close();
     };

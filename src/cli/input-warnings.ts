@@ -3,6 +3,8 @@
 
 import { formatIssue, type IssueLog } from '../segment/input-issues.js';
 import { escapeTerminal } from '../render/escape.js';
+import { limitsText } from '../render/summary.js';
+import type { TrackingLimits } from '../analysis/analysis-result.js';
 import { EXIT_DATA } from '../errors.js';
 
 const SHOW_PER_CODE = 3;
@@ -21,4 +23,10 @@ export function reportInputIssues(issues: IssueLog, quiet: boolean, strict: bool
     process.stderr.write(`finscope: ${issues.total} input warning${issues.total === 1 ? '' : 's'}: ${counts}\n`);
   }
   return strict ? EXIT_DATA : 0;
+}
+
+/** The bound on tracked connections, when it left connections out: one warning line each (stderr). */
+export function reportLimits(limits: TrackingLimits | undefined, quiet: boolean): void {
+  if (quiet) return;
+  for (const line of limitsText(limits)) process.stderr.write(`finscope: warning: ${line}\n`);
 }

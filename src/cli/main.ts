@@ -39,7 +39,7 @@ function common(y: Argv): Argv<CommonOptions> {
     .option('fin-timeout', { default: 60, coerce: nonNegative('fin-timeout'), describe: 'seconds before an orphaned FIN_WAIT_2 disappears (Linux tcp_fin_timeout: 60)' })
     .option('date', { type: 'string', describe: 'YYYY-MM-DD for tcpdump text that has only times of day' })
     .option('strict', { type: 'boolean', default: false, describe: 'treat input warnings as errors (exit 65)' })
-    .option('max-connections', { coerce: positiveInteger('max-connections'), describe: 'bound on tracked connections (oldest closed ones are evicted into counters)' })
+    .option('max-connections', { coerce: positiveInteger('max-connections'), describe: 'connections held in memory at most (default 200,000): beyond it the oldest finished ones and unanswered SYNs are evicted into counters, and the summary and a warning say how many' })
     .option('min-age', { default: 5, coerce: nonNegative('min-age'), describe: 'seconds before a half-close is more than info' })
     .check((argv) => {
       if (argv.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(argv.date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${JSON.stringify(argv.date)}`);

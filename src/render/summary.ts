@@ -2,7 +2,7 @@
 // CLOSE_WAIT growth and fd-limit projection, findings grouped by endpoint and pattern with the next
 // commands to run, and input problems. One model (the documented JSON shape) rendered three ways.
 
-import type { AnalysisResult, InputSummary } from '../analysis/analysis-result.js';
+import type { AnalysisResult, InputSummary, TrackingLimits } from '../analysis/analysis-result.js';
 import type { FlowRecord, TcpState } from '../analysis/flow-record.js';
 import type { Finding, Severity } from '../diagnosis/finding.js';
 import { formatIssue } from '../segment/input-issues.js';
@@ -48,6 +48,8 @@ export interface SummaryModel {
   /** Findings grouped by code and endpoint, most severe and most numerous first. */
   groups: FindingGroup[];
   issues: IssueSummary;
+  /** What the bound on tracked connections (`--max-connections`) evicted or left untracked. */
+  limits: TrackingLimits;
 }
 
 export interface EndpointRow {
@@ -281,6 +283,7 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
     patterns,
     groups: list,
     issues: summarizeIssues(result),
+    limits: result.limits ?? { maxConnections: null, opened: result.flows.length, evicted: 0, evictedByConnState: {}, untrackedSegments: 0 },
   };
 }
 
@@ -550,6 +553,7 @@ function renderText(m: SummaryModel, options: SummaryOptions): string {
   out.push(`${n(c.segments)} TCP segments, ${plural(c.connections, 'connection')}, ${clock(c.start)} → ${clock(c.end)} (${dur(c.duration)}, ${timesNote(c.start)})`);
   const t = m.totals;
   out.push(`findings: ${t.error} error, ${t.warning} warning, ${t.info} info`);
+  for (const line of limitsText(m.limits)) out.push(paint(SGR.warning, wrap(line, width, '')));
   out.push('');
 
   out.push(paint(SGR.bold, 'Sockets at capture end, per local endpoint (leaking fastest first)'));
@@ -613,6 +617,25 @@ function renderText(m: SummaryModel, options: SummaryOptions): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * The bound on tracked connections, said plainly when it changed the result: how many connections
+ * were evicted (by Zeek conn_state) and how many segments went untracked. Empty when neither.
+ */
+export function limitsText(l: TrackingLimits | undefined): string[] {
+  if (l === undefined || l.maxConnections === null) return [];
+  const out: string[] = [];
+  if (l.evicted > 0) {
+    const states = Object.entries(l.evictedByConnState).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+    out.push(`bounded: ${n(l.evicted)} of ${n(l.opened)} connections were evicted (oldest finished or unanswered first) to stay`
+      + ` within --max-connections ${n(l.maxConnections)}; they are counted here, not listed: ${states}`);
+  }
+  if (l.untrackedSegments > 0) {
+    out.push(`bounded: ${n(l.untrackedSegments)} segments of new connections were not tracked: all ${n(l.maxConnections)} connections`
+      + ' held were still open (raise --max-connections)');
+  }
+  return out;
+}
+
 /** Markdown text: capture-derived strings cannot open HTML or break tables. */
 function md(s: string): string {
   return escapeTerminal(s).replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
@@ -630,6 +653,11 @@ function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
   if (c.inputs.length > 0) out.push(`Inputs: ${c.inputs.map((i) => `\`${md(i.name).replace(/`/g, "'")}\` (${i.format}${i.gzip ? ', gzip' : ''})`).join(', ')}  `);
   out.push(`${n(c.segments)} TCP segments, ${plural(c.connections, 'connection')}, ${clock(c.start)} → ${clock(c.end)} (${dur(c.duration)}, ${timesNote(c.start)}).  `);
   out.push(`Findings: **${m.totals.error} error**, **${m.totals.warning} warning**, ${m.totals.info} info.`);
+  const limits = limitsText(m.limits);
+  if (limits.length > 0) {
+    out.push('');
+    for (const line of limits) out.push(`> **${md(line)}**  `);
+  }
   out.push('');
   out.push('## Sockets at capture end');
   out.push('');

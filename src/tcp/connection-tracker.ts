@@ -33,6 +33,7 @@ import {
 } from './endpoint-state.js';
 import { zeekFlipsAtStart } from './likely-server-ports.js';
 import { SegmentStore } from './segment-store.js';
+import { SlotQueue } from './slot-queue.js';
 import { seqBetween, seqDiff, seqGeq, seqGt, seqLeq, seqLt } from './sequence-number.js';
 import { ZeekSession } from './zeek-session.js';
 
@@ -96,11 +97,9 @@ export class ConnectionTracker {
   private live = 0;
   /** `connections` of a bounded tracker (rebuilt after an open or an eviction). */
   private liveCache: Connection[] | null = null;
-  /** Eviction candidates, oldest first (head index into the arrays): slot and id of each live
-   *  connection (the id tells a slot reused since from the connection that was queued). */
-  private candidates: number[] = [];
-  private candidateIds: number[] = [];
-  private candidateHead = 0;
+  /** Eviction candidates, oldest first: slot and id of each live connection (the id tells a slot
+   *  reused since from the connection that was queued). */
+  private readonly candidates = new SlotQueue();
   private readonly onEvict: ((conn: Connection) => void) | undefined;
   /** Evicted connections, recycled by `open` (their objects are reused: see `onEvict`). */
   private readonly pool: Connection[] = [];
@@ -108,7 +107,8 @@ export class ConnectionTracker {
   private readonly finTimeoutNs: number;
   private readonly lingerNs: number;
   private readonly dupWindowNs: number;
-  private readonly maxConnections: number;
+  /** The bound on connections held (Number.MAX_SAFE_INTEGER when unbounded). */
+  readonly maxConnections: number;
 
   constructor(options: TrackerOptions = DEFAULT_TRACKER_OPTIONS) {
     this.timeWaitNs = Math.round(options.timeWait * 1e9);
@@ -271,8 +271,7 @@ export class ConnectionTracker {
     this.live++;
     this.liveCache = null;
     if (this.bounded) {
-      this.candidates.push(conn.slot);
-      this.candidateIds.push(id);
+      this.candidates.push(conn.slot, id);
     }
     return conn;
   }
@@ -283,30 +282,18 @@ export class ConnectionTracker {
    * table full of live connections costs little before the new one is refused.
    */
   private evictOne(): boolean {
-    const q = this.candidates, qi = this.candidateIds;
-    for (let examined = 0; examined < 64 && this.candidateHead < q.length; examined++) {
-      const slot = q[this.candidateHead]!, id = qi[this.candidateHead]!;
-      this.candidateHead++;
+    const q = this.candidates;
+    for (let examined = 0; examined < 64 && q.shift(); examined++) {
+      const slot = q.slot, id = q.id;
       const conn = this.slots[slot];
       if (conn === undefined || conn.id !== id) continue;
       if (isEvictable(conn)) {
         this.evict(conn);
-        this.compactQueue();
         return true;
       }
-      q.push(slot);
-      qi.push(id);
+      q.push(slot, id);
     }
-    this.compactQueue();
     return false;
-  }
-
-  private compactQueue(): void {
-    if (this.candidateHead > 4096 && this.candidateHead * 2 > this.candidates.length) {
-      this.candidates = this.candidates.slice(this.candidateHead);
-      this.candidateIds = this.candidateIds.slice(this.candidateHead);
-      this.candidateHead = 0;
-    }
   }
 
   private evict(conn: Connection): void {
@@ -387,11 +374,12 @@ export class ConnectionTracker {
   }
 
   /**
-   * Never guess across lost segments: when one side's peer acknowledged bytes the capture never
-   * showed, at the end of that side's sequence space and without a FIN seen from it, those bytes
-   * may have carried its FIN. Its own state if it had not closed (ESTABLISHED, CLOSE_WAIT), and the
-   * peer's if it was waiting for that FIN (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2), cannot be told:
-   * they become UNKNOWN at capture end, with reason 'acked-unseen'.
+   * Never guess across lost segments, at capture end:
+   * - 'acked-unseen': one side's peer acknowledged bytes the capture never showed, at the end of
+   *   that side's sequence space and with no FIN seen from it: those bytes may have carried its FIN.
+   *   Its own state if it had not closed (ESTABLISHED, CLOSE_WAIT) and the peer's if it was waiting
+   *   for that FIN (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2) cannot be told.
+   * Those states become UNKNOWN, recorded as a change at capture end with the reason.
    */
   private markAckedUnseen(conn: Connection): void {
     const lost: Endpoint[] = [];
@@ -729,7 +717,7 @@ export class ConnectionTracker {
       change.segment = segment; change.tsSec = sec; change.tsNsec = nsec; change.reason = reason;
     }
     // first change: a one-slot array (push onto [] would reserve 17 slots, per connection)
-    if (conn.changes.length === 0) conn.changes = [change]; else conn.changes.push(change);
+    if (conn.changes.length === 0 && !conn.keepsChanges) conn.changes = [change]; else conn.changes.push(change);
     e.lastChangeIndex = conn.changes.length - 1;
     if (next === S_CLOSE_WAIT) e.closeWaitChange = e.lastChangeIndex;
     e.state = next;

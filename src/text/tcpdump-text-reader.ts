@@ -550,6 +550,15 @@ export class TcpdumpTextReader implements SegmentReader {
     this.lastPacketLine = this.records;
     seg.tsSec = this.tSec;
     seg.tsNsec = this.tNsec;
+    if (seg.tsSec < 0) {
+      // Before 1970-01-01 (a negative -ttt/-ttttt time on the first line, or a mangled one): the
+      // engine counts time from the epoch (-1 s means "never"), so the line is left out, and said so.
+      const detail = this.wantsDetail('unparsable-line')
+        ? `expected a time at or after 1970-01-01 00:00:00, found one ${(-(seg.tsSec + seg.tsNsec / 1e9)).toFixed(6)} s before it in ${this.quote(buf, ls, le)}`
+        : '';
+      this.issue('unparsable-line', offset, this.records, detail);
+      return false;
+    }
     seg.input = this.ctx.inputIndex;
     seg.kind = SourceKind.Text;
 

@@ -6,7 +6,7 @@
 export type FieldKind =
   | 'pcap-snaplen' | 'pcap-linktype' | 'pcap-caplen' | 'pcap-origlen' | 'pcap-ts'
   | 'ng-block-length' | 'ng-block-trailer' | 'ng-block-type' | 'ng-section-length' | 'ng-bom' | 'ng-caplen' | 'ng-origlen'
-  | 'ng-interface-id' | 'ng-option-length' | 'ng-linktype' | 'ng-tsresol'
+  | 'ng-interface-id' | 'ng-option-length' | 'ng-linktype' | 'ng-tsresol' | 'ng-tsoffset'
   | 'ip-total-length' | 'ip-ihl' | 'ip-protocol' | 'ip-frag' | 'ip6-payload-length' | 'ip6-next' | 'ip6-ext-length'
   | 'tcp-data-offset' | 'tcp-option-length' | 'tcp-flags' | 'tcp-ports';
 
@@ -179,6 +179,7 @@ function scanPcapng(data: Buffer): Layout {
       const code = rd16(o), len = rd16(o + 2);
       fields.push({ kind: 'ng-option-length', at: o + 2, size: 2, le });
       if (type === 1 && code === 9) fields.push({ kind: 'ng-tsresol', at: o + 4, size: 1, le });
+      if (type === 1 && code === 14 && len === 8) fields.push({ kind: 'ng-tsoffset', at: o + 4, size: 8, le });
       if (code === 0) break;
       o += 4 + len + ((4 - (len % 4)) % 4);
     }

@@ -27,7 +27,7 @@ function interesting(rng: Rng, f: Field, current: number): number {
     [1, () => Math.floor(current / rng.pick([2, 4])) ],
     [2, () => rng.int(max + 1)],
     [1, () => max],
-    [1, () => (f.size === 8 ? -1 : 0)],
+    [1, () => (f.size === 8 ? -rng.pick([1, 2 ** 31, 2 ** 40, 2 ** 52]) : 0)],
   ])();
   if (f.size === 8) return v;
   return ((v % (max + 1)) + (max + 1)) % (max + 1);

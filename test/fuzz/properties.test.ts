@@ -122,6 +122,19 @@ describe('properties', () => {
     }), { ...params, numRuns: Math.max(20, Math.floor(RUNS / 2)) });
   });
 
+  it('a damaged gzip stream gives the same segments and warnings whether fed whole or in random chunks', async () => {
+    const damagedGzip = fc.record({ seed: fc.nat(), cut: fc.double({ min: 0.05, max: 1, noNaN: true }), flip: fc.option(fc.double({ min: 0.05, max: 0.99, noNaN: true }), { nil: undefined }) })
+      .map(({ seed, cut, flip }) => {
+        const rng = new Rng(seed, 2);
+        const z = Buffer.from(gzipSync(writePcap(conversations(rng, 20 + rng.int(60)), rng)));
+        if (flip !== undefined) z[Math.floor(z.length * flip)] = z[Math.floor(z.length * flip)]! ^ 0x24;
+        return z.subarray(0, Math.max(10, Math.floor(z.length * cut)));
+      });
+    await fc.assert(fc.asyncProperty(damagedGzip, fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 20 }), async (bytes, sizes) => {
+      assert.deepEqual(await readWith(split(bytes, sizes)), await readWith([bytes]));
+    }), { ...params, numRuns: Math.max(10, Math.floor(RUNS / 5)) });
+  });
+
   it('one byte at a time gives the same as whole (pcap, pcapng, text, gzip)', async () => {
     const rng = new Rng(99, 3);
     const packets = conversations(rng, 3);

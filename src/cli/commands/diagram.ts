@@ -7,7 +7,7 @@ import { ladderModelForFlows, renderLadderWithStats, renderTimeline, svgToPng, t
 import { UsageError } from '../../errors.js';
 import { OutputWriter } from '../output.js';
 import { Progress } from '../progress.js';
-import { reportInputIssues } from '../input-warnings.js';
+import { reportInputIssues, reportLimits } from '../input-warnings.js';
 import { failOnCode } from './fail-on.js';
 import { common } from './packets.js';
 import { parseFilterOption } from './flows.js';
@@ -46,6 +46,7 @@ export async function runDiagram(options: DiagramOptions): Promise<number> {
     pages = renderLadderWithStats(model).pages;
   }
   await writePages(pages, options);
+  reportLimits(result.limits, options.quiet);
   const inputCode = reportInputIssues(result.issues, options.quiet, options.strict);
   return inputCode || failOnCode(result.findings, options.failOn);
 }

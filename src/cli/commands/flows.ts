@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import { jsonSafe } from '../../render/escape.js';
 import { OutputWriter, useColor } from '../output.js';
 import { Progress } from '../progress.js';
-import { reportInputIssues } from '../input-warnings.js';
+import { reportInputIssues, reportLimits } from '../input-warnings.js';
 import { failOnCode } from './fail-on.js';
 import { common } from './packets.js';
 import type { CommonOptions } from '../options.js';
@@ -63,6 +63,7 @@ export async function runFlows(options: CommonOptions & { format?: FlowFormat; s
       break;
   }
   await out.close();
+  reportLimits(result.limits, options.quiet);
   const inputCode = reportInputIssues(result.issues, options.quiet, options.strict);
   return inputCode || failOnCode(result.findings, options.failOn);
 }

@@ -6,7 +6,7 @@ import { compileFilter, FilterError } from '../../filter/filter-expression.js';
 import { UsageError } from '../../errors.js';
 import { OutputWriter } from '../output.js';
 import { Progress } from '../progress.js';
-import { reportInputIssues } from '../input-warnings.js';
+import { reportInputIssues, reportLimits } from '../input-warnings.js';
 import { failOnCode } from './fail-on.js';
 import type { CommonOptions } from '../options.js';
 
@@ -45,6 +45,7 @@ export async function runPackets(options: CommonOptions & { format: 'text' | 'nd
   });
   progress.done();
   await out.close();
+  reportLimits(result.limits, options.quiet);
   const inputCode = reportInputIssues(result.issues, options.quiet, options.strict);
   return inputCode || failOnCode(result.findings, options.failOn);
 }

@@ -8,7 +8,7 @@ import { renderSummary } from '../../render/summary.js';
 import { VERSION } from '../../version.js';
 import { OutputWriter } from '../output.js';
 import { Progress } from '../progress.js';
-import { reportInputIssues } from '../input-warnings.js';
+import { reportInputIssues, reportLimits } from '../input-warnings.js';
 import { failOnCode } from './fail-on.js';
 import { common } from './packets.js';
 import { narrow } from './summary.js';
@@ -37,6 +37,7 @@ export async function runReport(options: CommonOptions & { format: 'html' | 'md'
     await out.write(renderHtmlReport(result, { generator, summaryText: renderSummary(result, { format: 'text', color: false }) }));
   }
   await out.close();
+  reportLimits(full.limits, options.quiet);
   const inputCode = reportInputIssues(full.issues, options.quiet, options.strict);
   return inputCode || failOnCode(full.findings, options.failOn);
 }

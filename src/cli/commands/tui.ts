@@ -2,7 +2,7 @@
 
 import { runTuiCommand } from '../../render/tui/tui-command.js';
 import { Progress } from '../progress.js';
-import { reportInputIssues } from '../input-warnings.js';
+import { reportInputIssues, reportLimits } from '../input-warnings.js';
 import { failOnCode } from './fail-on.js';
 import { common } from './packets.js';
 import { runSummary } from './summary.js';
@@ -21,6 +21,7 @@ export async function runTui(options: CommonOptions): Promise<number> {
     return runSummary({ ...options, format: 'text', fdLimit: 1024 });
   }
   if (!shown.result) return 0;
+  reportLimits(shown.result.limits, options.quiet);
   const inputCode = reportInputIssues(shown.result.issues, options.quiet, options.strict);
   return inputCode || failOnCode(shown.result.findings, options.failOn);
 }

@@ -1,0 +1,42 @@
+// Capture stage, worker thread: reads and decodes its capture files (the single-threaded
+// readSegments) into a SharedArrayBuffer ring of segment records for the analysing thread; ends
+// with one message carrying the read summary, the input issues and any error.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { IssueLog } from '../segment/input-issues.js';
+import type { DecodeWorkerData, DecodeWorkerEnd } from './parallel-read.js';
+import { readSegments, type ReadSummary } from './read-inputs.js';
+import { RecordingAddressTable, RingAborted, RingWriter } from './segment-ring.js';
+
+async function run(data: DecodeWorkerData): Promise<void> {
+  const addresses = new RecordingAddressTable();
+  const issues = new IssueLog();
+  const writer = new RingWriter(data.buffer, addresses);
+  let summary: ReadSummary | null = null;
+  let error: DecodeWorkerEnd['error'] = null;
+  try {
+    summary = await readSegments(data.inputs, {
+      addresses, issues, parallel: false, firstInputIndex: data.firstInputIndex,
+      ...(data.format !== undefined ? { format: data.format } : {}),
+      ...(data.date !== undefined ? { date: data.date } : {}),
+      onProgress: (bytes) => writer.progress(bytes),
+    }, (seg) => writer.write(seg));
+  } catch (e) {
+    if (!(e instanceof RingAborted)) {
+      const x = e instanceof Error ? e : new Error(String(e));
+      error = { name: x.name, message: x.message };
+      if (x.stack !== undefined) error.stack = x.stack;
+      const inputName = (x as { inputName?: unknown }).inputName;
+      if (typeof inputName === 'string') error.inputName = inputName;
+    }
+  } finally {
+    writer.finish();
+  }
+  const end: DecodeWorkerEnd = {
+    type: 'end', summary, error,
+    issues: { counts: [...issues.counts], kept: issues.kept, skipped: [...issues.skipped] },
+  };
+  parentPort!.postMessage(end);
+}
+
+void run(workerData as DecodeWorkerData);

@@ -1,0 +1,297 @@
+// Capture stage on several threads: capture files -> decode workers (one per file, or per group of
+// files) -> SharedArrayBuffer rings -> this thread, which merges them by timestamp and hands each
+// TcpSegment on exactly as the single-threaded readSegments would (same order, same fields, same
+// address ids for one input). The analysing thread is left with tracking; reading and decoding,
+// the other half of the work, run beside it.
+
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { CaptureFormatError, UsageError } from '../errors.js';
+import { IssueLog, type InputIssue, type IssueCode } from '../segment/input-issues.js';
+import { TcpSegment } from '../segment/tcp-segment.js';
+import type { InputFormat } from './segment-reader.js';
+import type { ReadOptions, ReadSummary, InputSummary } from './read-inputs.js';
+import { createRingBuffer, RingReader } from './segment-ring.js';
+
+/** Below this many bytes in total a worker's start-up (~40 ms) costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+/** Decode workers at most (several files beyond this share workers, in command-line order). */
+const MAX_WORKERS = 4;
+const PROGRESS_STEP = 4 * 1024 * 1024;
+/** How long one wait for a worker lasts before checking that it is still alive. */
+const WAIT_MS = 250;
+
+/** What the decode worker is given (workerData). */
+export interface DecodeWorkerData {
+  inputs: string[];
+  firstInputIndex: number;
+  format?: InputFormat;
+  date?: string;
+  buffer: SharedArrayBuffer;
+}
+
+/** The decode worker's last message. */
+export interface DecodeWorkerEnd {
+  type: 'end';
+  summary: ReadSummary | null;
+  issues: { counts: [IssueCode, number][]; kept: InputIssue[]; skipped: [string, number][] };
+  error: { name: string; message: string; inputName?: string; stack?: string } | null;
+}
+
+/**
+ * Sizes of the inputs when every one is a regular file (worker threads can open them by name) and
+ * together they are worth the threads; otherwise null, and the caller reads on its own thread.
+ */
+export async function parallelPlan(inputs: string[], mode: boolean | 'auto'): Promise<number[] | null> {
+  if (mode === false) return null;
+  const sizes: number[] = [];
+  for (const name of inputs) {
+    if (name === '-') return null;
+    try {
+      const s = await stat(name);
+      if (!s.isFile()) return null;
+      sizes.push(s.size);
+    } catch {
+      return null; // the single-threaded path reports it properly
+    }
+  }
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (mode === 'auto' && total < PARALLEL_MIN_BYTES) return null;
+  return sizes;
+}
+
+interface Stream {
+  readonly worker: Worker;
+  readonly reader: RingReader;
+  /** Resolves with the worker's last message (or a synthetic one when it died without one). */
+  readonly end: Promise<DecodeWorkerEnd>;
+  readonly firstInput: number;
+  ended: DecodeWorkerEnd | null;
+  exited: boolean;
+}
+
+/** readSegments on worker threads (see parallelPlan for when it applies). */
+export async function readSegmentsParallel(inputs: string[], sizes: number[], opts: ReadOptions,
+  onSegment: (seg: TcpSegment) => void): Promise<ReadSummary> {
+  const workers = Math.min(inputs.length, MAX_WORKERS, Math.max(2, availableParallelism()));
+  const streams: Stream[] = [];
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  let lastProgress = 0;
+  const progress = (force: boolean): void => {
+    if (opts.onProgress === undefined) return;
+    let read = 0;
+    for (const s of streams) read += s.reader.bytesRead;
+    if (!force && read - lastProgress < PROGRESS_STEP) return;
+    lastProgress = read;
+    opts.onProgress(read, totalBytes);
+  };
+  try {
+    // Contiguous groups keep every worker's inputs in command-line order.
+    for (let w = 0, first = 0; w < workers; w++) {
+      const n = Math.floor(inputs.length / workers) + (w < inputs.length % workers ? 1 : 0);
+      streams.push(startWorker(inputs.slice(first, first + n), first, opts));
+      first += n;
+    }
+    // Every input must be open and readable before the first segment is handed on (as in the
+    // single-threaded reader): wait for each worker's first batch or its end.
+    for (const s of streams) await waitForBatch(s);
+    await throwFirstFailure(streams);
+    const seg = new TcpSegment();
+    if (streams.length === 1) {
+      const s = streams[0]!;
+      const reader = s.reader;
+      for (;;) {
+        while (reader.ready) {
+          reader.read(seg);
+          onSegment(seg);
+        }
+        progress(false);
+        if (!(await waitForBatch(s))) break;
+      }
+      await throwFirstFailure(streams);
+    } else {
+      await mergeStreams(streams, seg, onSegment, () => progress(false));
+    }
+    progress(true);
+    const ends = await Promise.all(streams.map((s) => s.end));
+    return combine(ends, opts.issues);
+  } finally {
+    for (const s of streams) {
+      if (s.ended === null && !s.exited) {
+        s.reader.abort();
+        await s.worker.terminate().catch(() => undefined);
+      }
+    }
+  }
+}
+
+/** k-way merge on (time, input index) over the streams' current records. */
+async function mergeStreams(streams: Stream[], seg: TcpSegment, onSegment: (seg: TcpSegment) => void,
+  progress: () => void): Promise<void> {
+  const heap: number[] = [];
+  const before = (a: number, b: number): boolean => {
+    const ra = streams[a]!.reader, rb = streams[b]!.reader;
+    if (ra.sec !== rb.sec) return ra.sec < rb.sec;
+    if (ra.nsec !== rb.nsec) return ra.nsec < rb.nsec;
+    if (ra.input !== rb.input) return ra.input < rb.input;
+    return a < b;
+  };
+  const siftDown = (at: number): void => {
+    const n = heap.length;
+    const item = heap[at]!;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && before(heap[right]!, heap[left]!) ? right : left;
+      if (!before(heap[child]!, item)) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = item;
+  };
+  const siftUp = (at: number): void => {
+    const item = heap[at]!;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!before(item, heap[parent]!)) break;
+      heap[at] = heap[parent]!;
+      at = parent;
+    }
+    heap[at] = item;
+  };
+  for (let i = 0; i < streams.length; i++) {
+    if (streams[i]!.reader.ready) {
+      heap.push(i);
+      siftUp(heap.length - 1);
+    }
+  }
+  while (heap.length > 0) {
+    const top = heap[0]!;
+    const s = streams[top]!;
+    const reader = s.reader;
+    reader.read(seg);
+    onSegment(seg);
+    if (!reader.ready) {
+      progress();
+      if (!(await waitForBatch(s))) {
+        await throwFirstFailure([s]);
+        const last = heap.pop()!;
+        if (heap.length > 0) {
+          heap[0] = last;
+          siftDown(0);
+        }
+        continue;
+      }
+    }
+    siftDown(0);
+  }
+}
+
+/** Take the stream's next batch, waiting for the worker if needed; false when it has ended. */
+async function waitForBatch(s: Stream): Promise<boolean> {
+  for (;;) {
+    if (s.reader.take()) return true;
+    if (s.reader.finished) return false;
+    if (s.exited) {
+      // It died without finishing its ring (it was killed, or ran out of memory).
+      if (s.reader.take()) return true;
+      return false;
+    }
+    await s.reader.waitForWriter(WAIT_MS);
+    if (!s.reader.ready && !s.reader.finished) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Throw the error of the first (in command-line order) stream that ended with one. */
+async function throwFirstFailure(streams: Stream[]): Promise<void> {
+  for (const s of streams) {
+    if (!s.reader.finished && !s.exited) continue;
+    const end = await s.end;
+    if (end.error !== null) throw rebuildError(end.error);
+  }
+}
+
+function rebuildError(e: NonNullable<DecodeWorkerEnd['error']>): Error {
+  let error: Error;
+  if (e.name === 'CaptureFormatError') error = new CaptureFormatError(e.inputName ?? '', '');
+  else if (e.name === 'UsageError') error = new UsageError('');
+  else error = new Error('');
+  error.message = e.message;
+  if (e.stack !== undefined && e.name !== 'CaptureFormatError' && e.name !== 'UsageError') error.stack = e.stack;
+  return error;
+}
+
+function startWorker(inputs: string[], firstInputIndex: number, opts: ReadOptions): Stream {
+  const buffer = createRingBuffer();
+  const data: DecodeWorkerData = { inputs, firstInputIndex, buffer };
+  if (opts.format !== undefined) data.format = opts.format;
+  if (opts.date !== undefined) data.date = opts.date;
+  const worker = newWorker(data);
+  const reader = new RingReader(buffer, opts.addresses);
+  let stream: Stream;
+  const end = new Promise<DecodeWorkerEnd>((resolve) => {
+    worker.on('message', (m: DecodeWorkerEnd) => {
+      if (m && m.type === 'end') {
+        stream.ended = m;
+        resolve(m);
+      }
+    });
+    worker.on('error', (error: Error) => {
+      stream.exited = true;
+      resolve({ type: 'end', summary: null, issues: { counts: [], kept: [], skipped: [] },
+        error: { name: 'Error', message: `decode worker failed: ${error.message}`, ...(error.stack ? { stack: error.stack } : {}) } });
+    });
+    worker.on('exit', (code) => {
+      stream.exited = true;
+      if (stream.ended === null) {
+        resolve({ type: 'end', summary: null, issues: { counts: [], kept: [], skipped: [] },
+          error: { name: 'Error', message: `decode worker exited (code ${code}) before it finished` } });
+      }
+    });
+  });
+  stream = { worker, reader, end, firstInput: firstInputIndex, ended: null, exited: false };
+  return stream;
+}
+
+/**
+ * The compiled worker next to this module. Run from the TypeScript sources (tests, through tsx),
+ * the worker registers tsx itself first: worker threads do not inherit module hooks.
+ */
+function newWorker(workerData: DecodeWorkerData): Worker {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new Worker(new URL('./decode-worker.js', self), { workerData });
+  const source = new URL('./decode-worker.ts', self).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+function combine(ends: DecodeWorkerEnd[], issues: IssueLog): ReadSummary {
+  const inputs: InputSummary[] = [];
+  for (const end of ends) {
+    if (end.summary !== null) inputs.push(...end.summary.inputs);
+    mergeIssues(issues, end.issues);
+  }
+  return {
+    inputs,
+    segments: inputs.reduce((n, i) => n + i.segments, 0),
+    records: inputs.reduce((n, i) => n + i.records, 0),
+    bytes: inputs.reduce((n, i) => n + i.bytes, 0),
+  };
+}
+
+/** Add a worker's issues to the caller's log, keeping at most KEEP_PER_CODE of each code. */
+function mergeIssues(into: IssueLog, from: DecodeWorkerEnd['issues']): void {
+  const keptPerCode = new Map<IssueCode, number>();
+  for (const i of into.kept) keptPerCode.set(i.code, (keptPerCode.get(i.code) ?? 0) + 1);
+  for (const i of from.kept) {
+    const n = keptPerCode.get(i.code) ?? 0;
+    if (n >= IssueLog.KEEP_PER_CODE) continue;
+    keptPerCode.set(i.code, n + 1);
+    into.kept.push(i);
+  }
+  for (const [code, n] of from.counts) into.counts.set(code, (into.counts.get(code) ?? 0) + n);
+  for (const [what, n] of from.skipped) into.skipped.set(what, (into.skipped.get(what) ?? 0) + n);
+}
