@@ -70,7 +70,7 @@ const PROGRESS_STEP = 4 * 1024 * 1024;
 /** Read size for the compressed side of a gzip input. */
 const GZIP_READ = 1024 * 1024;
 /** Compressed bytes per gunzip write (see compressedChunks). */
-const GZIP_PIECE = 64 * 1024;
+const GZIP_PIECE = 16 * 1024;
 /** Decompressed bytes buffered ahead of the reader, at most (about: one compressed read more). */
 const GZIP_OUT_BUFFER = 4 * 1024 * 1024;
 const MIN_MERGE_WINDOW = 256 * 1024;
@@ -303,7 +303,7 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
     // chunk it produced before a damaged or cut-short spot is handed on before its error, whatever
     // the pace of the reader. (Reading gunzip itself lost its buffered output on error, an amount
     // that depended on how the input was chunked.) Compressed input is fed at the pace `out` drains.
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    const gunzip = createGunzip({ chunkSize: 64 * 1024 }); // on damage, at most the last unfilled output buffer is lost
     const out = new PassThrough({ highWaterMark: GZIP_OUT_BUFFER });
     let produced = 0;
     gunzip.on('data', (chunk: Buffer) => {

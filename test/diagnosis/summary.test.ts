@@ -115,7 +115,8 @@ describe('formats', () => {
     const result = incident();
     const m = JSON.parse(renderSummary(result, { format: 'json' })) as SummaryModel;
     assert.equal(m.schema, 'finscope-summary/1');
-    assert.deepEqual(Object.keys(m), ['schema', 'capture', 'totals', 'endpoints', 'patterns', 'groups', 'issues']);
+    // `limits` (issue 9): what --max-connections evicted; keys are only ever added
+    assert.deepEqual(Object.keys(m), ['schema', 'capture', 'totals', 'endpoints', 'patterns', 'groups', 'issues', 'limits']);
     assert.deepEqual(m.patterns.map((p) => [p.code, p.severity, p.connections, p.endpoints]), [['fin-not-returned', 'error', 32, 2]]);
     assert.equal(m.capture.connections, result.flows.length);
     assert.equal(m.endpoints[0]!.states.CLOSE_WAIT, 30);
