@@ -23,7 +23,7 @@
 //   responder becomes SYN_RECEIVED when its SYN+ACK is seen.
 
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../segment/tcp-segment.js';
-import { Connection, Endpoint, type EndpointRole, type StateChange } from './connection.js';
+import { newConnection, newEndpoint, type Connection, type Endpoint, type EndpointRole, type StateChange } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import {
   E_FIN_ACKED, E_FIN_TIMEOUT, E_RECV_FIN, E_RECV_RST, E_RECV_SYN, E_RECV_SYN_ACK, E_SEND_ACK, E_SEND_DATA,
@@ -35,7 +35,7 @@ import { zeekFlipsAtStart } from './likely-server-ports.js';
 import { SegmentStore } from './segment-store.js';
 import { SlotQueue } from './slot-queue.js';
 import { seqBetween, seqDiff, seqGeq, seqGt, seqLeq, seqLt } from './sequence-number.js';
-import { ZeekSession } from './zeek-session.js';
+import { newZeekSession } from './zeek-session.js';
 
 export interface TrackerOptions {
   /** Seconds an endpoint stays in TIME_WAIT before CLOSED (Linux: 60). */
@@ -252,10 +252,11 @@ export class ConnectionTracker {
       b.reuse(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
       conn.reuse(id, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
     } else {
-      const zeek = new ZeekSession(seg.tsSec, seg.tsNsec, flip, flags);
-      a = new Endpoint(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
-      b = new Endpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
-      conn = new Connection(id, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
+      // literal-built objects (not `new`): V8 then allocates them directly in the old generation
+      const zeek = newZeekSession(seg.tsSec, seg.tsNsec, flip, flags);
+      a = newEndpoint(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
+      b = newEndpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
+      conn = newConnection(id, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
     }
     if (flip) {
       conn.orig = b;

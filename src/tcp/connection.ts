@@ -2,7 +2,7 @@
 // connection, never per segment) and the StateChange evidence the findings, TUI and diagrams cite.
 
 import { STATE_NAMES, type TcpState } from './endpoint-state.js';
-import { fieldCopier } from './field-copier.js';
+import { fieldCopier, literalMaker } from './field-copier.js';
 import { ZeekEndpoint, ZeekSession } from './zeek-session.js';
 
 export type EndpointRole = 'orig' | 'resp';
@@ -316,6 +316,43 @@ let endpointProto: Endpoint | null = null;
 let connectionProto: Connection | null = null;
 
 let endpointCopier: ((from: Endpoint, to: Endpoint) => void) | null = null;
+let endpointMaker: ((from: Endpoint) => Endpoint) | null = null;
+let connectionMaker: ((from: Connection) => Connection) | null = null;
+
+/**
+ * `new Endpoint(...)` for the tracker, built from an object literal so that V8 can allocate the
+ * long-lived endpoints of a big capture directly in the old generation (see literalMaker).
+ */
+export function newEndpoint(addr: number, port: number, state: number, z: ZeekEndpoint): Endpoint {
+  const t = endpointTemplate();
+  if (endpointMaker === null) endpointMaker = literalMaker(t);
+  const e = Object.setPrototypeOf(endpointMaker(t), Endpoint.prototype) as Endpoint;
+  e.addr = addr;
+  e.port = port;
+  e.state = state;
+  e.initialState = state;
+  e.z = z;
+  return e;
+}
+
+/** `new Connection(...)` for the tracker, built like newEndpoint. */
+export function newConnection(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
+  segment: number, ipVersion: number): Connection {
+  const t = connectionTemplate();
+  if (connectionMaker === null) connectionMaker = literalMaker(t);
+  const c = Object.setPrototypeOf(connectionMaker(t), Connection.prototype) as Connection;
+  c.changes = []; // never the template's
+  c.id = id;
+  c.first = first;
+  c.orig = first;
+  c.resp = second;
+  c.zeek = zeek;
+  c.firstTsSec = c.lastTsSec = sec;
+  c.firstTsNsec = c.lastTsNsec = nsec;
+  c.firstSegment = c.lastSegment = segment;
+  c.ipVersion = ipVersion;
+  return c;
+}
 let connectionCopier: ((from: Connection, to: Connection) => void) | null = null;
 
 function resetEndpoint(template: Endpoint, e: Endpoint): void {

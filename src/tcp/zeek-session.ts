@@ -11,7 +11,7 @@
 // - Reassembly is modelled only as far as content gaps ('g'/'G') need it; close deferral while data
 //   is pending is not modelled (it only shifts when Zeek stops extending `duration`).
 
-import { fieldCopier } from './field-copier.js';
+import { fieldCopier, literalMaker } from './field-copier.js';
 import { seqDiff } from './sequence-number.js';
 import { FIN, SYN, RST, ACK } from '../segment/tcp-segment.js';
 
@@ -622,6 +622,30 @@ function updateClosed(ep: ZeekEndpoint, flags: number, deltaLast: number): boole
 let zeekEndpointProto: ZeekEndpoint | null = null;
 let zeekSessionProto: ZeekSession | null = null;
 let zeekEndpointCopier: ((from: ZeekEndpoint, to: ZeekEndpoint) => void) | null = null;
+let zeekEndpointMaker: ((from: ZeekEndpoint) => ZeekEndpoint) | null = null;
+let zeekSessionMaker: ((from: ZeekSession) => ZeekSession) | null = null;
+
+/**
+ * `new ZeekSession(...)` for the tracker, built from an object literal so that V8 can allocate the
+ * long-lived sessions of a big capture directly in the old generation (see literalMaker).
+ */
+export function newZeekSession(startSec: number, startNsec: number, flipAtStart: boolean, firstFlags: number): ZeekSession {
+  const t = zeekSessionTemplate();
+  if (zeekSessionMaker === null) zeekSessionMaker = literalMaker(t);
+  const z = Object.setPrototypeOf(zeekSessionMaker(t), ZeekSession.prototype) as ZeekSession;
+  z.orig = newZeekEndpoint(true);
+  z.resp = newZeekEndpoint(false);
+  z.reuse(startSec, startNsec, flipAtStart, firstFlags);
+  return z;
+}
+
+function newZeekEndpoint(isOrig: boolean): ZeekEndpoint {
+  const t = zeekEndpointTemplate();
+  if (zeekEndpointMaker === null) zeekEndpointMaker = literalMaker(t);
+  const e = Object.setPrototypeOf(zeekEndpointMaker(t), ZeekEndpoint.prototype) as ZeekEndpoint;
+  e.isOrig = isOrig;
+  return e;
+}
 let zeekSessionCopier: ((from: ZeekSession, to: ZeekSession) => void) | null = null;
 
 
