@@ -39,4 +39,8 @@ async function run(data: DecodeWorkerData): Promise<void> {
   parentPort!.postMessage(end);
 }
 
-void run(workerData as DecodeWorkerData);
+// Started ahead of time (prewarmDecodeWorkers), a worker gets its job as a message.
+if (workerData) void run(workerData as DecodeWorkerData);
+else parentPort!.once('message', (m: { type: string; data: DecodeWorkerData }) => {
+  if (m && m.type === 'job') void run(m.data);
+});

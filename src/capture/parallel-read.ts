@@ -18,6 +18,34 @@ import { createRingBuffer, RingReader } from './segment-ring.js';
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 /** Decode workers at most (several files beyond this share workers, in command-line order). */
 const MAX_WORKERS = 4;
+
+/** How many decode workers a read of this many inputs uses. */
+export function workersFor(inputCount: number): number {
+  return Math.min(inputCount, MAX_WORKERS, Math.max(2, availableParallelism()));
+}
+
+/** Workers started ahead of the read, idle until given a job (unreferenced: they never keep the
+ *  process alive). */
+const prewarmed: Worker[] = [];
+
+/**
+ * Start `count` decode workers now, so that their thread start-up and module loading (about 100 ms)
+ * overlap the caller's own start-up instead of delaying the first segment. The CLI calls this
+ * before it loads its own modules when its inputs look big enough for the parallel path.
+ */
+export function prewarmDecodeWorkers(count: number): void {
+  for (let i = prewarmed.length; i < count; i++) {
+    const w = createWorker(undefined);
+    w.unref();
+    const drop = (): void => {
+      const k = prewarmed.indexOf(w);
+      if (k >= 0) prewarmed.splice(k, 1);
+    };
+    w.once('error', drop);
+    w.once('exit', drop);
+    prewarmed.push(w);
+  }
+}
 const PROGRESS_STEP = 4 * 1024 * 1024;
 /** How long one wait for a worker lasts before checking that it is still alive. */
 const WAIT_MS = 250;
@@ -74,7 +102,7 @@ interface Stream {
 /** readSegments on worker threads (see parallelPlan for when it applies). */
 export async function readSegmentsParallel(inputs: string[], sizes: number[], opts: ReadOptions,
   onSegment: (seg: TcpSegment) => void): Promise<ReadSummary> {
-  const workers = Math.min(inputs.length, MAX_WORKERS, Math.max(2, availableParallelism()));
+  const workers = workersFor(inputs.length);
   const streams: Stream[] = [];
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let lastProgress = 0;
@@ -255,11 +283,22 @@ function startWorker(inputs: string[], firstInputIndex: number, opts: ReadOption
   return stream;
 }
 
+/** A decode worker for this job: a prewarmed one when there is one, else a new one. */
+function newWorker(data: DecodeWorkerData): Worker {
+  const w = prewarmed.shift();
+  if (w === undefined) return createWorker(data);
+  w.removeAllListeners('error');
+  w.removeAllListeners('exit');
+  w.ref();
+  w.postMessage({ type: 'job', data });
+  return w;
+}
+
 /**
  * The compiled worker next to this module. Run from the TypeScript sources (tests, through tsx),
  * the worker registers tsx itself first: worker threads do not inherit module hooks.
  */
-function newWorker(workerData: DecodeWorkerData): Worker {
+function createWorker(workerData: DecodeWorkerData | undefined): Worker {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./decode-worker.js', self), { workerData });
   const source = new URL('./decode-worker.ts', self).href;
