@@ -4,6 +4,7 @@
 // concatenation, connections that span the files included.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { ethernetFrame, ipv4Packet, tcpBytes, writePcap, writePcapng, type PcapR
 import { syntheticRecords } from './synthetic-traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'finscope-parallel-'));
+const tcpdumpMissing = spawnSync('tcpdump', ['--version']).error ? 'tcpdump is not installed' : false;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function put(name: string, bytes: Buffer | string): string {
@@ -72,6 +74,20 @@ describe('parallel reading equals single-threaded reading', () => {
     const parallel = await everything(parts, true);
     assert.deepEqual(parallel.segments, single.segments);
     assert.deepEqual(parallel.summary, single.summary);
+  });
+
+  it('tcpdump text (as tcpdump printed it) through the workers, with and without host names', { skip: tcpdumpMissing }, async () => {
+    const text = spawnSync('tcpdump', ['-n', '-r', pcap], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
+    // the same lines with host names where addresses were: names travel to the reading thread too
+    const named = text.replace(/\b10\.0\.(\d+)\.(\d+)\b/g, 'host-$1-$2.example');
+    for (const body of [text, named]) {
+      const file = put(body === text ? 'mix.txt' : 'named.txt', body);
+      const single = await everything([file], false);
+      const parallel = await everything([file], true);
+      assert.ok(single.segments.length > 4000);
+      assert.deepEqual(parallel.segments, single.segments);
+      assert.deepEqual(parallel.summary, single.summary);
+    }
   });
 
   it('damage: a truncated file keeps what came before and reports the same issue', async () => {
