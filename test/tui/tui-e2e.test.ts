@@ -156,6 +156,17 @@ describe('finscope tui in tmux', { skip: skipAll }, () => {
     assert.equal(alternateOn(), false);
   });
 
+  test('CI=true in the environment (a shell on a CI runner): the TUI still draws as it goes', { skip: !CAPTURE && 'no capture' }, async () => {
+    // ink draws nothing but the last frame when it believes it runs in CI; finscope's TUI only
+    // starts on a terminal, so it must draw regardless (and leave CI as it was for everything else).
+    start(`CI=true CONTINUOUS_INTEGRATION=1 node ${sh(BIN)} tui ${sh(CAPTURE!)}`, work);
+    await waitFor(/\[summary\]/);
+    assert.equal(alternateOn(), true);
+    keys('q');
+    const s = await waitFor(/EXITED \d+/);
+    assert.match(s, /BEFORE-TUI\nEXITED 0/);
+  });
+
   test('SIGTERM restores the terminal and exits 143', { skip: !CAPTURE && 'no capture' }, async () => {
     start(`node ${sh(BIN)} tui ${sh(CAPTURE!)}`, work);
     await waitFor(/\[summary\]/);
@@ -214,7 +225,7 @@ describe('finscope tui in tmux', { skip: skipAll }, () => {
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     const clients: import('node:net').Socket[] = [];
     try {
-      start(`tcpdump -i lo -U -w - 'tcp port ${port}' 2>/dev/null | node ${sh(BIN)} tui -`, work);
+      start(`tcpdump -i lo --immediate-mode -U -w - 'tcp port ${port}' 2>/dev/null | node ${sh(BIN)} tui -`, work);
       await waitFor(/● live/);
       await new Promise((r) => setTimeout(r, 1000)); // tcpdump is listening once it has started
       for (let i = 0; i < 3; i++) {
@@ -227,18 +238,33 @@ describe('finscope tui in tmux', { skip: skipAll }, () => {
         await new Promise((r) => setTimeout(r, 150));
       }
       await waitFor(/ 3 connections · .*● live[\s\S]*(CLOSE_WAIT[\s\S]*){3}/);
-      // Let the last ACKs reach the screen (snapshots come every 200 ms), then compare once.
-      await new Promise((r) => setTimeout(r, 700));
-      const s = screen();
-      const rows = [...s.matchAll(/(\d+\.\d+\.\d+\.\d+):(\d+)\s+(\d+\.\d+\.\d+\.\d+):(\d+)\s+([A-Z_0-9]+)\s+([A-Z_0-9]+)/g)];
-      assert.equal(rows.length, 3, s);
-      // The kernel's view of the same sockets (ss prints CLOSE-WAIT for CLOSE_WAIT).
-      const ss = execFileSync('ss', ['-tanH', `( sport = :${port} or dport = :${port} )`], { encoding: 'utf8' });
-      const kernel = new Map<string, string>();
-      for (const line of ss.split('\n')) {
-        const f = line.trim().split(/\s+/);
-        if (f.length >= 5) kernel.set(`${f[3]} ${f[4]}`, f[0]!.replace(/-/g, '_').replace('FIN_WAIT2', 'FIN_WAIT_2').replace('FIN_WAIT1', 'FIN_WAIT_1').replace('ESTAB', 'ESTABLISHED'));
+      // The sockets are now at rest (servers hold them open, clients wait in FIN_WAIT_2), but the
+      // last packets may still be on their way: the server's ACK of a FIN is a delayed ACK (40 ms
+      // or more), libpcap hands packets over in blocks, and snapshots come every 200 ms. So compare
+      // the screen with ss until they agree, for at most 5 s; the last comparison is asserted.
+      const rowsOf = (s: string) => [...s.matchAll(/(\d+\.\d+\.\d+\.\d+):(\d+)\s+(\d+\.\d+\.\d+\.\d+):(\d+)\s+([A-Z_0-9]+)\s+([A-Z_0-9]+)/g)];
+      const kernelStates = () => {
+        // The kernel's view of the same sockets (ss prints CLOSE-WAIT for CLOSE_WAIT).
+        const ss = execFileSync('ss', ['-tanH', `( sport = :${port} or dport = :${port} )`], { encoding: 'utf8' });
+        const kernel = new Map<string, string>();
+        for (const line of ss.split('\n')) {
+          const f = line.trim().split(/\s+/);
+          if (f.length >= 5) kernel.set(`${f[3]} ${f[4]}`, f[0]!.replace(/-/g, '_').replace('FIN_WAIT2', 'FIN_WAIT_2').replace('FIN_WAIT1', 'FIN_WAIT_1').replace('ESTAB', 'ESTABLISHED'));
+        }
+        return kernel;
+      };
+      const agree = (rows: RegExpExecArray[], kernel: Map<string, string>) =>
+        rows.length === 3 && rows.every(([, oh, op, rh, rp, o, r]) => o === kernel.get(`${oh}:${op} ${rh}:${rp}`) && r === kernel.get(`${rh}:${rp} ${oh}:${op}`));
+      let s = screen();
+      let rows = rowsOf(s);
+      let kernel = kernelStates();
+      for (const deadline = Date.now() + 5000; !agree(rows, kernel) && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 100));
+        s = screen();
+        rows = rowsOf(s);
+        kernel = kernelStates();
       }
+      assert.equal(rows.length, 3, s);
       for (const [, oh, op, rh, rp, origState, respState] of rows) {
         assert.equal(origState, kernel.get(`${oh}:${op} ${rh}:${rp}`), `client ${oh}:${op}: ss says ${kernel.get(`${oh}:${op} ${rh}:${rp}`)}`);
         assert.equal(respState, kernel.get(`${rh}:${rp} ${oh}:${op}`), `server side of ${oh}:${op}`);

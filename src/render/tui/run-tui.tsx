@@ -3,8 +3,11 @@
 
 import { appendFileSync } from 'node:fs';
 import React from 'react';
+// Order matters: ink must be evaluated between these two (see ci-env-hide.ts).
+import './ci-env-hide.js';
 import { render } from 'ink';
 import { App } from './App.js';
+import './ci-env-restore.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import type { TuiSource } from './data/tui-source.js';
 import { openKeyboard, type Keyboard } from './keyboard.js';

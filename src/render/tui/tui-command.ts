@@ -39,7 +39,7 @@ export async function runTuiCommand(options: TuiCommandOptions): Promise<TuiComm
   if (reason !== null) return { shown: false, reason };
 
   if (options.captures.includes('-')) {
-    if (stdin.isTTY) throw new UsageError('"-" reads a capture from standard input, which is a terminal here: pipe one in (tcpdump -U -w - | finscope tui -)');
+    if (stdin.isTTY) throw new UsageError('"-" reads a capture from standard input, which is a terminal here: pipe one in (tcpdump --immediate-mode -U -w - | finscope tui -)');
     let final: AnalysisResult | undefined;
     // A capture that cannot be read fails the command (exit 65) once the screen is closed; an
     // error caused by quitting (the pipe is closed under the reader) does not.
