@@ -34,6 +34,11 @@ export interface AnalyzeOptions extends Partial<AnalysisOptions> {
   stdin?: NodeJS.ReadableStream;
   /** Called for every segment with the connection id it was assigned (packets command, live TUI). */
   onSegment?: (seg: TcpSegment, flowId: number, tracker: ConnectionTracker, addresses: AddressTable) => void;
+  /**
+   * For an onSegment whose output can be slower than reading (packets into a pipe): called between
+   * chunks of input; a promise returned pauses reading until it settles (readSegments' `backpressure`).
+   */
+  backpressure?: () => Promise<void> | undefined;
 }
 
 /**
@@ -71,7 +76,8 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
   const read = await readSegments(
     names,
     { format: options.inputFormat, date: options.date, addresses, issues, onProgress: options.onProgress, stdin: options.stdin,
-      ...(options.parallel !== undefined ? { parallel: options.parallel } : {}) },
+      ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+      ...(options.backpressure !== undefined ? { backpressure: options.backpressure } : {}) },
     onSegment
       ? (seg) => onSegment(seg, tracker.add(seg), tracker, addresses)
       : (seg) => {

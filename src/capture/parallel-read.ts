@@ -11,7 +11,8 @@ import { CaptureFormatError, UsageError } from '../errors.js';
 import { IssueLog, type InputIssue, type IssueCode } from '../segment/input-issues.js';
 import { TcpSegment } from '../segment/tcp-segment.js';
 import type { InputFormat } from './segment-reader.js';
-import type { ReadOptions, ReadSummary, InputSummary } from './read-inputs.js';
+import type { Brake, ReadOptions, ReadSummary, InputSummary } from './read-inputs.js';
+import { IndexHeap } from './index-heap.js';
 import { createRingBuffer, RingReader } from './segment-ring.js';
 
 /** Below this many bytes in total a worker's start-up (~40 ms) costs more than it saves. */
@@ -126,6 +127,7 @@ export async function readSegmentsParallel(inputs: string[], sizes: number[], op
     for (const s of streams) await waitForBatch(s);
     await throwFirstFailure(streams);
     const seg = new TcpSegment();
+    const brake = opts.backpressure;
     if (streams.length === 1) {
       const s = streams[0]!;
       const reader = s.reader;
@@ -135,11 +137,14 @@ export async function readSegmentsParallel(inputs: string[], sizes: number[], op
           onSegment(seg);
         }
         progress(false);
+        // Between batches: while the consumer waits, the worker fills the ring and then blocks.
+        const wait = brake?.();
+        if (wait !== undefined) await wait;
         if (!(await waitForBatch(s))) break;
       }
       await throwFirstFailure(streams);
     } else {
-      await mergeStreams(streams, seg, onSegment, () => progress(false));
+      await mergeStreams(streams, seg, onSegment, () => progress(false), brake);
     }
     progress(true);
     const ends = await Promise.all(streams.map((s) => s.end));
@@ -156,64 +161,35 @@ export async function readSegmentsParallel(inputs: string[], sizes: number[], op
 
 /** k-way merge on (time, input index) over the streams' current records. */
 async function mergeStreams(streams: Stream[], seg: TcpSegment, onSegment: (seg: TcpSegment) => void,
-  progress: () => void): Promise<void> {
-  const heap: number[] = [];
-  const before = (a: number, b: number): boolean => {
+  progress: () => void, brake: Brake | undefined): Promise<void> {
+  // A ring carries several inputs in turn: ties go by the record's input, then by ring.
+  const heap = new IndexHeap(streams.length, (a, b) => {
     const ra = streams[a]!.reader, rb = streams[b]!.reader;
     if (ra.sec !== rb.sec) return ra.sec < rb.sec;
     if (ra.nsec !== rb.nsec) return ra.nsec < rb.nsec;
     if (ra.input !== rb.input) return ra.input < rb.input;
     return a < b;
-  };
-  const siftDown = (at: number): void => {
-    const n = heap.length;
-    const item = heap[at]!;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      const child = right < n && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, item)) break;
-      heap[at] = heap[child]!;
-      at = child;
-    }
-    heap[at] = item;
-  };
-  const siftUp = (at: number): void => {
-    const item = heap[at]!;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (!before(item, heap[parent]!)) break;
-      heap[at] = heap[parent]!;
-      at = parent;
-    }
-    heap[at] = item;
-  };
+  });
   for (let i = 0; i < streams.length; i++) {
-    if (streams[i]!.reader.ready) {
-      heap.push(i);
-      siftUp(heap.length - 1);
-    }
+    if (streams[i]!.reader.ready) heap.push(i);
   }
-  while (heap.length > 0) {
-    const top = heap[0]!;
-    const s = streams[top]!;
+  while (heap.size > 0) {
+    const s = streams[heap.top]!;
     const reader = s.reader;
     reader.read(seg);
     onSegment(seg);
     if (!reader.ready) {
       progress();
+      // Between batches (at most one batch per ring apart), as in the one-ring loop.
+      const wait = brake?.();
+      if (wait !== undefined) await wait;
       if (!(await waitForBatch(s))) {
         await throwFirstFailure([s]);
-        const last = heap.pop()!;
-        if (heap.length > 0) {
-          heap[0] = last;
-          siftDown(0);
-        }
+        heap.pop();
         continue;
       }
     }
-    siftDown(0);
+    heap.topChanged();
   }
 }
 

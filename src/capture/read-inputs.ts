@@ -16,6 +16,7 @@ import { DETECT_BYTES, detectFormat } from './detect-format.js';
 import { DEFAULT_WINDOW, InputBuffer } from './input-buffer.js';
 import { PcapReader } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
+import { IndexHeap } from './index-heap.js';
 import { parallelPlan, readSegmentsParallel } from './parallel-read.js';
 import { Step, type InputFormat, type ReaderContext, type SegmentReader } from './segment-reader.js';
 
@@ -39,7 +40,16 @@ export interface ReadOptions {
   parallel?: boolean | 'auto';
   /** Index of the first input in TcpSegment.input (a decode worker reading part of a command line). */
   firstInputIndex?: number;
+  /**
+   * The consumer's brake, for output slower than reading (`finscope packets` into a slow pipe):
+   * called between chunks of input, never per segment; when it returns a promise, reading waits for
+   * it (and stops with its error if it rejects). The segment callback can then stay synchronous
+   * while what it produces stays bounded to about one chunk's worth.
+   */
+  backpressure?: Brake;
 }
+
+export type Brake = () => Promise<void> | undefined;
 
 export interface InputSummary {
   /** As given on the command line (`-` for stdin). */
@@ -76,6 +86,9 @@ const GZIP_PIECE = 256 * 1024;
 const GZIP_OUT_BUFFER = 4 * 1024 * 1024;
 const MIN_MERGE_WINDOW = 256 * 1024;
 const MERGE_WINDOWS_TOTAL = 64 * 1024 * 1024;
+/** Segments between brake checks in the merge: refills alone could be up to every input's whole
+ *  window apart (inputs whose times interleave run dry together), 64 MiB of capture. */
+const MERGE_BRAKE_SEGMENTS = 16384;
 
 /** One opened input: its bytes, its reader and its own reused TcpSegment. */
 interface OpenInput {
@@ -109,8 +122,8 @@ export async function readSegments(inputs: string[], opts: ReadOptions, onSegmen
     const first = opts.firstInputIndex ?? 0;
     for (let i = 0; i < inputs.length; i++) opened.push(await openInput(inputs[i]!, first + i, opts, window));
     const progress = new ProgressReporter(opened, opts.onProgress);
-    if (opened.length === 1) await drainOne(opened[0]!, onSegment, progress);
-    else await merge(opened, onSegment, progress);
+    if (opened.length === 1) await drainOne(opened[0]!, onSegment, progress, opts.backpressure);
+    else await merge(opened, onSegment, progress, opts.backpressure);
     progress.finish();
     return summarize(opened);
   } finally {
@@ -119,7 +132,7 @@ export async function readSegments(inputs: string[], opts: ReadOptions, onSegmen
 }
 
 /** One input: a tight synchronous loop that awaits only when the buffer needs refilling. */
-async function drainOne(o: OpenInput, onSegment: (seg: TcpSegment) => void, progress: ProgressReporter): Promise<void> {
+async function drainOne(o: OpenInput, onSegment: (seg: TcpSegment) => void, progress: ProgressReporter, brake: Brake | undefined): Promise<void> {
   const { reader, seg } = o;
   let segments = 0;
   try {
@@ -129,7 +142,7 @@ async function drainOne(o: OpenInput, onSegment: (seg: TcpSegment) => void, prog
         segments++;
         onSegment(seg);
       } else if (step === Step.NeedMore) {
-        await refill(o);
+        await refill(o, brake);
         progress.update();
       } else {
         break;
@@ -141,43 +154,19 @@ async function drainOne(o: OpenInput, onSegment: (seg: TcpSegment) => void, prog
   throwIfFatal(o);
 }
 
-/** Several inputs: a k-way merge on (tsSec, tsNsec, input index) over a binary heap of inputs. */
-async function merge(opened: OpenInput[], onSegment: (seg: TcpSegment) => void, progress: ProgressReporter): Promise<void> {
-  const heap: number[] = [];
-  const before = (a: number, b: number): boolean => {
+/** Several inputs: a k-way merge on (tsSec, tsNsec, input index) over a heap of inputs. */
+async function merge(opened: OpenInput[], onSegment: (seg: TcpSegment) => void, progress: ProgressReporter, brake: Brake | undefined): Promise<void> {
+  // Input i is input number first + i: ties on the position are ties on command-line order.
+  const heap = new IndexHeap(opened.length, (a, b) => {
     const sa = opened[a]!.seg, sb = opened[b]!.seg;
     if (sa.tsSec !== sb.tsSec) return sa.tsSec < sb.tsSec;
     if (sa.tsNsec !== sb.tsNsec) return sa.tsNsec < sb.tsNsec;
     return a < b;
-  };
-  const siftDown = (at: number): void => {
-    const n = heap.length;
-    const item = heap[at]!;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      const child = right < n && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, item)) break;
-      heap[at] = heap[child]!;
-      at = child;
-    }
-    heap[at] = item;
-  };
-  const siftUp = (at: number): void => {
-    const item = heap[at]!;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (!before(item, heap[parent]!)) break;
-      heap[at] = heap[parent]!;
-      at = parent;
-    }
-    heap[at] = item;
-  };
+  });
   const advance = async (o: OpenInput): Promise<boolean> => {
     let step = o.reader.next(o.seg);
     while (step === Step.NeedMore) {
-      await refill(o);
+      await refill(o, brake);
       progress.update();
       step = o.reader.next(o.seg);
     }
@@ -187,36 +176,38 @@ async function merge(opened: OpenInput[], onSegment: (seg: TcpSegment) => void, 
 
   // Prime every input first, so that an unreadable one fails before anything is delivered.
   for (let i = 0; i < opened.length; i++) {
-    if (await advance(opened[i]!)) {
-      heap.push(i);
-      siftUp(heap.length - 1);
-    }
+    if (await advance(opened[i]!)) heap.push(i);
   }
-  while (heap.length > 0) {
-    const o = opened[heap[0]!]!;
+  let untilBrake = MERGE_BRAKE_SEGMENTS;
+  while (heap.size > 0) {
+    const o = opened[heap.top]!;
     o.segments++;
     onSegment(o.seg);
     // Synchronous fast path; only a refill awaits.
     let step = o.reader.next(o.seg);
     while (step === Step.NeedMore) {
-      await refill(o);
+      await refill(o, brake);
       progress.update();
       step = o.reader.next(o.seg);
     }
     if (step === Step.Segment) {
-      siftDown(0);
+      heap.topChanged();
     } else {
       throwIfFatal(o);
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        siftDown(0);
-      }
+      heap.pop();
+    }
+    if (--untilBrake === 0) {
+      untilBrake = MERGE_BRAKE_SEGMENTS;
+      const wait = brake?.();
+      if (wait !== undefined) await wait;
     }
   }
 }
 
-async function refill(o: OpenInput): Promise<void> {
+/** Wait for the consumer when it asks to (see ReadOptions.backpressure), then read more of `o`. */
+async function refill(o: OpenInput, brake: Brake | undefined): Promise<void> {
+  const wait = brake?.();
+  if (wait !== undefined) await wait;
   const want = o.reader.want;
   const input = o.input;
   if (input.available >= want) throw new Error(`${o.format} reader of ${JSON.stringify(o.name)} asked for ${want} bytes while ${input.available} are buffered`);

@@ -3,13 +3,17 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 
 const CHUNK = 1 << 16;
+/** Unwritten bytes the stream may hold before backpressure() asks the producer to wait. Above the
+ *  pipe's own 64 KiB, so that a consumer keeping up never makes the producer wait. */
+const HIGH_WATER = 1 << 20;
 
 export class OutputWriter {
   private parts: string[] = [];
   private pending = 0;
-  private readonly stream: NodeJS.WritableStream;
+  private readonly stream: Writable;
   private readonly file: WriteStream | null;
   /** The first write error (cannot create -o FILE, disk full, reader of the pipe gone): rethrown by
    *  the next write, never left as an unhandled 'error' event. */
@@ -37,13 +41,42 @@ export class OutputWriter {
     return undefined;
   }
 
+  /**
+   * Append text without waiting, for a producer that cannot await per line (packets' segment
+   * callback): full chunks go to the stream at once, and the producer keeps the stream's buffer
+   * bounded by awaiting backpressure() between its batches. Throws the first write error.
+   */
+  append(text: string): void {
+    if (this.failure) throw this.failure;
+    this.parts.push(text);
+    this.pending += text.length;
+    if (this.pending >= CHUNK) this.writeParts();
+  }
+
+  /**
+   * undefined while the stream can take more; when more than HIGH_WATER bytes wait in it (a slow
+   * pipe), a promise that resolves once it has drained, or rejects with the write error (EPIPE when
+   * the reader went away). A stream that writes synchronously (a file, a terminal) never waits.
+   */
+  backpressure(): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    // needDrain too: 'drain' comes only after a write() that returned false, and goes to 0 bytes.
+    if (this.stream.writableLength < HIGH_WATER || !this.stream.writableNeedDrain) return undefined;
+    return this.drained();
+  }
+
   async flush(): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.parts.length === 0) return;
+    if (!this.writeParts()) await this.drained();
+  }
+
+  /** Hand the buffered parts to the stream as one string; write()'s answer (false: it is full). */
+  private writeParts(): boolean {
     const text = this.parts.join('');
     this.parts = [];
     this.pending = 0;
-    if (!this.stream.write(text)) await this.drained();
+    return this.stream.write(text);
   }
 
   async close(): Promise<void> {

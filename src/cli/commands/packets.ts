@@ -29,21 +29,27 @@ export async function runPackets(options: CommonOptions & { format: 'text' | 'nd
     const first = await analyze(options.capture, { ...common(options), onProgress: (r, t) => progress.update(r, t) });
     selected = new Set(first.flows.filter(predicate).map((f) => f.id));
   }
-  // A failed write (reader of the pipe gone, disk full) stops the reading: thrown from the next
-  // segment's callback, it ends the analysis and main.ts reports it (never an unhandled rejection).
-  let writeError: unknown = null;
-  const result = await analyze(options.capture, {
-    ...common(options),
-    onProgress: (r, t) => progress.update(r, t),
-    onSegment: (seg, flow, _tracker, addresses) => {
-      if (writeError !== null) throw writeError;
-      if (selected && !selected.has(flow)) return;
-      const line = ndjson ? formatPacketNdjson(seg, addresses, flow) : formatPacketText(seg, addresses, flow);
-      const p = out.write(line + '\n');
-      if (p) return p.catch((error: unknown) => { writeError = error; });
-    },
-  });
-  progress.done();
+  // Lines are appended synchronously (the segment callback cannot await); between chunks of input
+  // the reading waits while the output holds more than a little unwritten (a pipe into less, a slow
+  // ssh), so memory stays bounded whatever the capture's size. A failed write (reader of the pipe
+  // gone, disk full) is thrown from the next append or wait: it ends the analysis and main.ts
+  // reports it (EPIPE: quietly, exit 0), never as an unhandled rejection.
+  let result;
+  try {
+    result = await analyze(options.capture, {
+      ...common(options),
+      onProgress: (r, t) => progress.update(r, t),
+      backpressure: () => out.backpressure(),
+      onSegment: (seg, flow, _tracker, addresses) => {
+        if (selected && !selected.has(flow)) return;
+        const line = ndjson ? formatPacketNdjson(seg, addresses, flow) : formatPacketText(seg, addresses, flow);
+        out.append(line + '\n');
+      },
+    });
+  } finally {
+    // Also when the reader went away (quitting less): no half-drawn progress line is left behind.
+    progress.done();
+  }
   await out.close();
   reportLimits(result.limits, options.quiet);
   const inputCode = reportInputIssues(result.issues, options.quiet, options.strict);
