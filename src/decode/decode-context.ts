@@ -25,6 +25,15 @@ export const NET_LLC = 0x30000;
 export const NET_ARCNET = 0x40000;
 export const NET_MPLS = 0x50000;
 export const NET_BAD_VERSION = 0x60000;
+/** Tunnels we recognise but do not open (see tunnel.ts): GRE protocol types and versions, GRE
+ *  with RFC 1701 source routing, GTP-U messages other than G-PDUs, G-PDUs that are not IP,
+ *  Geneve protocol types. */
+export const NET_GRE = 0x70000;
+export const NET_GRE_VERSION = 0x80000;
+export const NET_GRE_ROUTING = 0x90000;
+export const NET_GTP_MESSAGE = 0xa0000;
+export const NET_GTP_NOT_IP = 0xb0000;
+export const NET_GENEVE = 0xc0000;
 
 const IP_PROTO_KEYS: string[] = Array.from({ length: 256 }, (_, p) => `ip proto ${p}`);
 
@@ -111,7 +120,7 @@ export class DecodeContext {
     this.issues.skip(IP_PROTO_KEYS[proto & 255]!);
   }
 
-  /** Count a frame whose network layer is not IP (ARP, LLC, ...). */
+  /** Count a frame whose network layer is not IP (ARP, LLC, ...), or a tunnel we do not open. */
   skipNet(type: number): void {
     let key = this.netKeys.get(type);
     if (key === undefined) {
@@ -152,6 +161,12 @@ function netKey(type: number): string {
     case NET_ARCNET: return `arcnet type ${value}`;
     case NET_MPLS: return 'mpls non-ip';
     case NET_BAD_VERSION: return `ip version ${value}`;
+    case NET_GRE: return `gre proto ${hex(value, 4)}`;
+    case NET_GRE_VERSION: return `gre version ${value}`;
+    case NET_GRE_ROUTING: return 'gre source route';
+    case NET_GTP_MESSAGE: return `gtp-u message ${hex(value, 2)}`;
+    case NET_GTP_NOT_IP: return `gtp-u non-ip pdu (version nibble ${value})`;
+    case NET_GENEVE: return `geneve proto ${hex(value, 4)}`;
     default: return `ethertype ${hex(value, 4)}`;
   }
 }

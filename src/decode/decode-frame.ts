@@ -1,5 +1,6 @@
-// Decode dispatch: one captured frame of a given link type -> TcpSegment fields (link -> IP -> TCP),
-// or false when the frame carries no usable TCP segment (counted or reported, never thrown).
+// Decode dispatch: one captured frame of a given link type -> TcpSegment fields (link -> IP ->
+// [tunnel -> IP ->] TCP), or false when the frame carries no usable TCP segment (counted or
+// reported, never thrown).
 
 import type { AddressTable } from '../segment/address-table.js';
 import type { IssueLog } from '../segment/input-issues.js';
@@ -62,8 +63,8 @@ export class FrameDecoder {
         return false;
     }
     const type = link.type;
-    if (type === NET_IPV4) return decodeIpv4(buf, link.offset, capEnd, wireEnd, seg, ctx);
-    if (type === NET_IPV6) return decodeIpv6(buf, link.offset, capEnd, wireEnd, seg, ctx);
+    if (type === NET_IPV4) return decodeIpv4(buf, link.offset, capEnd, wireEnd, seg, ctx, 0);
+    if (type === NET_IPV6) return decodeIpv6(buf, link.offset, capEnd, wireEnd, seg, ctx, 0);
     if (type === NET_TRUNCATED) {
       ctx.issue('truncated-packet', seg, `${linkTypeName(linkType)} header cut by the snap length (${caplen} bytes captured)`);
       return false;

@@ -1,18 +1,23 @@
 // Network layer: an IPv4 header -> addresses and the TCP segment it carries (options skipped;
-// only first fragments carry a TCP header).
+// only first fragments carry a TCP header), directly or through a tunnel (tunnel.ts).
 
 import type { TcpSegment } from '../segment/tcp-segment.js';
 import { u16, u32 } from './bytes.js';
 import type { DecodeContext } from './decode-context.js';
 import { decodeTcp } from './tcp.js';
+import { decodeTunnel, isTunnelProtocol } from './tunnel.js';
 
 const PROTO_TCP = 6;
+const FLAG_MORE_FRAGMENTS = 0x2000;
+/** Largest IPv4 datagram: where the payload of a first fragment may end at the furthest. */
+const MAX_DATAGRAM = 0xffff;
 
 /**
  * Decode the IPv4 packet at `off`. Captured bytes end at `capEnd`; the frame ended on the wire at
- * `wireEnd` (used only when the total length field is 0). Returns true when `seg` holds a segment.
+ * `wireEnd` (used only when the total length field is 0). `depth` is the number of tunnels around
+ * this packet (0 for the packet the link layer carries). Returns true when `seg` holds a segment.
  */
-export function decodeIpv4(buf: Uint8Array, off: number, capEnd: number, wireEnd: number, seg: TcpSegment, ctx: DecodeContext): boolean {
+export function decodeIpv4(buf: Uint8Array, off: number, capEnd: number, wireEnd: number, seg: TcpSegment, ctx: DecodeContext, depth: number): boolean {
   const captured = capEnd - off;
   if (captured < 20) {
     ctx.issue('truncated-packet', seg, `IPv4 header cut by the snap length: ${Math.max(0, captured)} of 20 bytes captured`);
@@ -52,11 +57,17 @@ export function decodeIpv4(buf: Uint8Array, off: number, capEnd: number, wireEnd
     else ctx.skipIpProto(protocol);
     return false;
   }
+  const ipEnd = off + totalLength;
   if (protocol !== PROTO_TCP) {
+    if (isTunnelProtocol(protocol)) {
+      // A first fragment: the tunnelled packet goes on in later fragments, which we do not
+      // reassemble; its headers are in this one, and its lengths are its own.
+      const payloadEnd = (u16(buf, off + 6) & FLAG_MORE_FRAGMENTS) !== 0 && off + MAX_DATAGRAM > ipEnd ? off + MAX_DATAGRAM : ipEnd;
+      return decodeTunnel(protocol, buf, off + headerLength, ipEnd < capEnd ? ipEnd : capEnd, payloadEnd, seg, ctx, depth);
+    }
     ctx.skipIpProto(protocol);
     return false;
   }
-  const ipEnd = off + totalLength;
   if (!decodeTcp(buf, off + headerLength, ipEnd < capEnd ? ipEnd : capEnd, totalLength - headerLength, seg, ctx)) return false;
   seg.ipVersion = 4;
   seg.src = ctx.internV4(u32(buf, off + 12));

@@ -1,10 +1,12 @@
 // Network layer: an IPv6 header and its extension-header chain -> addresses and the TCP segment
-// (jumbograms via the hop-by-hop jumbo option; only first fragments carry a TCP header).
+// (jumbograms via the hop-by-hop jumbo option; only first fragments carry a TCP header), directly
+// or through a tunnel (tunnel.ts).
 
 import type { TcpSegment } from '../segment/tcp-segment.js';
 import { u16, u32 } from './bytes.js';
 import type { DecodeContext } from './decode-context.js';
 import { decodeTcp } from './tcp.js';
+import { decodeTunnel, isTunnelProtocol } from './tunnel.js';
 
 const NEXT_HOP_BY_HOP = 0;
 const NEXT_TCP = 6;
@@ -19,12 +21,14 @@ const OPTION_PAD1 = 0;
 const OPTION_JUMBO = 0xc2;
 /** Bound on the chain, so a garbage packet that loops cannot keep us here. */
 const MAX_EXTENSION_HEADERS = 16;
+/** Largest payload a first fragment's datagram can have (without a jumbo option). */
+const MAX_PAYLOAD = 0xffff;
 
 /**
- * Decode the IPv6 packet at `off` (see decodeIpv4 for `capEnd` and `wireEnd`). Returns true when
- * `seg` holds a segment.
+ * Decode the IPv6 packet at `off` (see decodeIpv4 for `capEnd`, `wireEnd` and `depth`). Returns
+ * true when `seg` holds a segment.
  */
-export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd: number, seg: TcpSegment, ctx: DecodeContext): boolean {
+export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd: number, seg: TcpSegment, ctx: DecodeContext, depth: number): boolean {
   if (capEnd - off < 40) {
     ctx.issue('truncated-packet', seg, `IPv6 header cut by the snap length: ${Math.max(0, capEnd - off)} of 40 bytes captured`);
     return false;
@@ -37,6 +41,7 @@ export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd
   let next = buf[off + 6]!;
   let p = off + 40;
   let jumboLength = -1;
+  let moreFragments = false;
   for (let count = 0; next !== NEXT_TCP; count++) {
     if (count === MAX_EXTENSION_HEADERS) {
       ctx.issue('bad-ip-header', seg, `more than ${MAX_EXTENSION_HEADERS} IPv6 extension headers`);
@@ -46,6 +51,7 @@ export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd
     const isExtension = next === NEXT_HOP_BY_HOP || next === NEXT_ROUTING || next === NEXT_FRAGMENT || next === NEXT_AH ||
       next === NEXT_DESTINATION || next === NEXT_MOBILITY || next === NEXT_HIP || next === NEXT_SHIM6;
     if (!isExtension) {
+      if (isTunnelProtocol(next)) break;
       ctx.skipIpProto(next);
       return false;
     }
@@ -60,6 +66,7 @@ export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd
         else ctx.skipIpProto(next);
         return false;
       }
+      if ((buf[p + 3]! & 1) !== 0) moreFragments = true;
       p += 8;
       continue;
     }
@@ -81,6 +88,10 @@ export function decodeIpv6(buf: Uint8Array, off: number, capEnd: number, wireEnd
   if (ipEnd > wireEnd) {
     // Longer than the frame that carried it (tcpdump: "truncated-ip6"): see decodeIpv4.
     ctx.issue('bad-ip-header', seg, `IPv6 payload length ${ipEnd - off - 40} runs ${ipEnd - wireEnd} bytes past the end of the frame (${wireEnd - off} bytes of IP on the wire)`);
+  }
+  if (next !== NEXT_TCP) {
+    // A tunnel (the loop stops only there or at TCP). A first fragment: see decodeIpv4.
+    return decodeTunnel(next, buf, p, ipEnd < capEnd ? ipEnd : capEnd, moreFragments ? off + 40 + MAX_PAYLOAD : ipEnd, seg, ctx, depth);
   }
   if (!decodeTcp(buf, p, ipEnd < capEnd ? ipEnd : capEnd, ipEnd - p, seg, ctx)) return false;
   seg.ipVersion = 6;

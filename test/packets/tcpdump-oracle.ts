@@ -71,12 +71,25 @@ const WIN = /^, win (\d+)/;
 const URG = /^, urg (\d+)/;
 const LENGTH = /, length (\d+)/;
 
+// Tunnels: GRE, IP in IP and Geneve print the inner packet on the same line, after the outer
+// headers ("GREv0, length 60: IP 10.0.0.1.80 > ..."), so the last "IP " before "Flags [" is the
+// innermost packet's. VXLAN ends its line after the VNI and prints the inner frame on the next
+// line, with no timestamp: such a line is read with its packet's timestamp, when the packet has
+// not had a TCP line yet.
 export function parseTcpdumpTcpLines(stdout: string): TcpdumpTcpLine[] {
   const out: TcpdumpTcpLine[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!/^\d+\.\d+ /.test(line) || !line.includes('Flags [')) continue;
+  // "sec.frac " of the packet being printed, while none of its lines was TCP
+  let stamp = '';
+  for (const printed of stdout.split('\n')) {
+    let line = printed;
+    const time = /^\d+\.\d+ /.exec(printed);
+    if (time !== null) stamp = time[0];
+    else if (stamp !== '') line = stamp + printed;
+    else continue;
+    if (!line.includes('Flags [')) continue;
     const m = TCP_LINE.exec(line);
     if (!m) continue; // STP, LLC and friends also print "Flags ["
+    stamp = '';
     const [, sec, frac, ip, srcText, dstText, hbhSport, hbhDport, flags, rest] = m;
     let src = srcText!, dst = dstText!, sport: number, dport: number;
     if (hbhSport !== undefined) {

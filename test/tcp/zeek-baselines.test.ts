@@ -36,9 +36,13 @@ const KNOWN: Record<string, { fields: ('conn_state' | 'history')[]; variant?: bo
     reason: 'The second piece of the inactivity split (see row 1); it does not exist without the split.',
   },
   'zeek/Baseline/core.tunnels.gtp.different_dl_and_ul/conn.log#1': {
-    fields: ['conn_state', 'history'],
-    reason: 'The TCP connection is inside a GTP-U tunnel (UDP 2152) and the decoder does not open GTP tunnels, so no '
-      + 'TCP segment of it reaches the tracker.',
+    fields: ['history'],
+    reason: 'The TCP connection is inside GTP-U (UDP 2152), which the decoder opens: conn_state (S3), bytes and packets '
+      + 'match. But the server\'s full-size segments travel in outer IPv4 fragments, which finscope does not reassemble: '
+      + 'it reads the inner TCP header from the first fragment (length from the inner IP header) and marks the segment '
+      + 'truncated, so its payload never reaches the Zeek-style reassembly and content gaps are logged ("gg"). Zeek '
+      + 'reassembles the fragments first and sees no gap; its "X" is the "connection analysis partial" letter of its '
+      + 'analyzers, which the tracker does not model.',
   },
 };
 
