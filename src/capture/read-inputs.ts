@@ -295,7 +295,10 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
     // chunk it produced before a damaged or cut-short spot is handed on before its error, whatever
     // the pace of the reader. (Reading gunzip itself lost its buffered output on error, an amount
     // that depended on how the input was chunked.) Compressed input is fed at the pace `out` drains.
-    const gunzip = createGunzip({ chunkSize: 64 * 1024 }); // on damage, at most the last unfilled output buffer is lost
+    // Output buffers of 256 KiB: each is a round trip to the thread pool, and with 64 KiB the round
+    // trips, not inflating, set the pace (2.7 s instead of 1.9 s for a 1.9 GB capture). On damage, at
+    // most the last unfilled output buffer (256 KiB of capture) is lost.
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
     const out = new PassThrough({ highWaterMark: GZIP_OUT_BUFFER });
     let produced = 0;
     gunzip.on('data', (chunk: Buffer) => {
