@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import React from 'react';
 import { render } from 'ink';
 import { App } from '../../src/render/tui/App.js';
-import { manyFlows, sourceOf } from './tui-fixtures.js';
+import { FakeKeyboard, manyFlows, sourceOf } from './tui-fixtures.js';
 
 interface Stats { median: number; p90: number; max: number; n: number }
 const stats = (xs: number[]): Stats => {
@@ -39,29 +39,13 @@ class FakeStdout extends EventEmitter {
     return true;
   };
 }
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private queue: string[] = [];
-  setRawMode() {}
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => this.queue.shift() ?? null;
-  press(s: string) {
-    this.queue.push(s);
-    this.emit('readable');
-  }
-}
-
 /** Key → frame written, in process, with ink's own frame throttle (maxFps 60 as run-tui sets). */
 export async function measureInProcess(flowCount: number): Promise<Record<string, unknown>> {
   let t = performance.now();
   const flows = manyFlows(flowCount);
   const buildMs = performance.now() - t;
   const stdout = new FakeStdout();
-  const stdin = new FakeStdin();
+  const stdin = new FakeKeyboard();
   t = performance.now();
   const app = render(<App source={sourceOf(flows)} initialScreen="table" />, {
     stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false, maxFps: 60,

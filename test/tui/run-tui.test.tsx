@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { runTuiApp } from '../../src/render/tui/run-tui.js';
 import { ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN } from '../../src/render/tui/alternate-screen.js';
-import { pause, smallFlows, sourceOf } from './tui-fixtures.js';
+import { FakeKeyboard, pause, smallFlows, sourceOf } from './tui-fixtures.js';
 
 class Terminal extends EventEmitter {
   columns = 100;
@@ -18,29 +18,9 @@ class Terminal extends EventEmitter {
     return true;
   };
 }
-class Keys extends EventEmitter {
-  isTTY = true;
-  raw: boolean[] = [];
-  private queue: string[] = [];
-  setRawMode(mode: boolean) {
-    this.raw.push(mode);
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => this.queue.shift() ?? null;
-  press(s: string) {
-    this.queue.push(s);
-    this.emit('readable');
-  }
-}
-
 test('q: alternate screen entered first, left last; raw mode off; the source is closed', async () => {
   const stdout = new Terminal();
-  const stdin = new Keys();
+  const stdin = new FakeKeyboard();
   const source = sourceOf(smallFlows());
   let closed = 0;
   source.close = () => closed++;
@@ -57,7 +37,7 @@ test('q: alternate screen entered first, left last; raw mode off; the source is 
 
 test('a crash inside the app rejects runTuiApp and still restores the terminal', async () => {
   const stdout = new Terminal();
-  const stdin = new Keys();
+  const stdin = new FakeKeyboard();
   const source = sourceOf(smallFlows(), {
     detail: () => {
       throw new Error('detail exploded');

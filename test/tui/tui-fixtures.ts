@@ -1,6 +1,7 @@
 // Test builders for the TUI: flows, findings, connection details and snapshots, written as a
 // template plus overrides (architecture B8).
 
+import { EventEmitter } from 'node:events';
 import type { FlowRecord } from '../../src/analysis/flow-record.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import { ACK, FIN, PSH, SYN } from '../../src/segment/tcp-segment.js';
@@ -104,3 +105,25 @@ export const KEY = {
   up: '\x1b[A', down: '\x1b[B', pageUp: '\x1b[5~', pageDown: '\x1b[6~', enter: '\r', escape: '\x1b', tab: '\t',
   backspace: '\x7f', ctrlU: '\x15', ctrlC: '\x03',
 };
+
+/** Standard input as ink uses it, for a TUI run in process: keys are queued and announced with
+ *  'readable'; raw-mode switches are recorded (the terminal must end with raw mode off). */
+export class FakeKeyboard extends EventEmitter {
+  isTTY = true;
+  raw: boolean[] = [];
+  private queue: string[] = [];
+  setRawMode(mode: boolean) {
+    this.raw.push(mode);
+    return this;
+  }
+  setEncoding() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read = () => this.queue.shift() ?? null;
+  press(s: string) {
+    this.queue.push(s);
+    this.emit('readable');
+  }
+}
