@@ -261,7 +261,10 @@ function textHostile(data: Buffer, rng: Rng): Mutated {
   const s = data.toString('latin1');
   const name = rng.pick(HOSTILE_NAMES);
   let count = 0;
-  const out = s.replace(/(\d+\.\d+\.\d+\.\d+|[0-9a-f:]+:[0-9a-f:]+)\.(\d+)( >|:)/g, (m, _addr, port, tail) => {
+  // Bounded pieces only (at most 3 digits, 7 colon groups of at most 4 hex digits), and never from
+  // inside a longer token: `[0-9a-f:]+:[0-9a-f:]+` backtracked for minutes on a long run of hex and
+  // colons (seed 424242, case 713080, found by the soak).
+  const out = s.replace(/(?<![0-9a-f:.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})\.(\d+)( >|:)/g, (m, _addr, port, tail) => {
     if (!rng.chance(0.5)) return m;
     count++;
     return `${name}.${port}${tail}`;

@@ -50,9 +50,12 @@ async function main(): Promise<void> {
   let lastPost = Date.now();
   for (let i = input.start; i < input.end; i += input.stride) {
     if (input.deadline && Date.now() > input.deadline) break;
-    const c = buildCase(input.seed, i, seeds);
+    // Mark the case as started before building it: a mutation that never finishes (a regular
+    // expression backtracking on a long line) must be reported against this case, not the last one.
     shared[0] = i;
     shared[1] = Date.now();
+    shared[2] = 0;
+    const c = buildCase(input.seed, i, seeds);
     shared[2] = c.bytes.length;
     const t0 = performance.now();
     let failure: FailureReport | null = null;
