@@ -2,7 +2,7 @@
 // connection, never per segment) and the StateChange evidence the findings, TUI and diagrams cite.
 
 import { STATE_NAMES, type TcpState } from './endpoint-state.js';
-import { fieldCopier, literalMaker } from './field-copier.js';
+import { Template } from './field-copier.js';
 import { ZeekEndpoint, ZeekSession } from './zeek-session.js';
 
 export type EndpointRole = 'orig' | 'resp';
@@ -25,11 +25,11 @@ export interface StateChange {
  * matter how many segments it carries. Times are (seconds, nanoseconds) pairs; -1 seconds = never.
  */
 export class Endpoint {
-  addr: number;
-  port: number;
+  addr!: number;
+  port!: number;
   /** RFC 9293 state code (see endpoint-state.ts); `stateName` for the text. */
-  state: number;
-  initialState: number;
+  state!: number;
+  initialState!: number;
 
   // --- sequence space ---
   // The *32 fields hold sequence numbers as signed 32-bit values (`x | 0`) so that they stay small
@@ -157,19 +157,20 @@ export class Endpoint {
   crossedFinChange = -1;
 
   /** Zeek's view of this side. */
-  z: ZeekEndpoint;
+  z!: ZeekEndpoint;
 
   constructor(addr: number, port: number, state: number, z: ZeekEndpoint) {
-    this.addr = addr;
-    this.port = port;
-    this.state = state;
-    this.initialState = state;
-    this.z = z;
+    this.begin(addr, port, state, z);
   }
 
   /** Recycle this object for a new connection (bounded trackers): every field as when new. */
   reuse(addr: number, port: number, state: number, z: ZeekEndpoint): void {
-    resetEndpoint(endpointTemplate(), this);
+    ENDPOINT.reset(this);
+    this.begin(addr, port, state, z);
+  }
+
+  /** The fields an endpoint starts from (constructor, reuse and newEndpoint alike). */
+  begin(addr: number, port: number, state: number, z: ZeekEndpoint): void {
     this.addr = addr;
     this.port = port;
     this.state = state;
@@ -205,18 +206,18 @@ export class Endpoint {
 /** A rebuilt TCP connection: both endpoints, their state changes and Zeek's summary of it. */
 export class Connection {
   /** 1-based, in order of the connection's first segment. */
-  id: number;
+  id!: number;
   /** Originator and responder, as Zeek would name them (the roles may flip early on). */
-  orig: Endpoint;
-  resp: Endpoint;
+  orig!: Endpoint;
+  resp!: Endpoint;
   /** The side that sent the first segment (fixed; used by the segment store). */
-  first: Endpoint;
-  firstTsSec: number;
-  firstTsNsec: number;
-  lastTsSec: number;
-  lastTsNsec: number;
-  firstSegment: number;
-  lastSegment: number;
+  first!: Endpoint;
+  firstTsSec!: number;
+  firstTsNsec!: number;
+  lastTsSec!: number;
+  lastTsNsec!: number;
+  firstSegment!: number;
+  lastSegment!: number;
   segmentCount = 0;
   /** Every state change of either endpoint, in order. */
   changes: StateChange[] = [];
@@ -224,9 +225,9 @@ export class Connection {
   firstFin: EndpointRole | null = null;
   /** An acceptable RST was seen (the next SYN on this 4-tuple starts a new connection). */
   rstAccepted = false;
-  ipVersion: number;
+  ipVersion!: number;
   /** Zeek's per-endpoint machine, history and roles. */
-  zeek: ZeekSession;
+  zeek!: ZeekSession;
   /** First and last segment in the optional SegmentStore (-1 when not kept). */
   storeFirst = -1;
   storeLast = -1;
@@ -238,27 +239,25 @@ export class Connection {
 
   constructor(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number) {
-    this.id = id;
-    this.first = first;
-    this.orig = first;
-    this.resp = second;
-    this.zeek = zeek;
-    this.firstTsSec = this.lastTsSec = sec;
-    this.firstTsNsec = this.lastTsNsec = nsec;
-    this.firstSegment = this.lastSegment = segment;
-    this.ipVersion = ipVersion;
+    this.begin(id, first, second, zeek, sec, nsec, segment, ipVersion);
   }
 
   /** Recycle this object for a new connection (bounded trackers): every field as when new. */
   reuse(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number): void {
     const changes = this.changes;
-    resetConnection(connectionTemplate(), this);
+    CONNECTION.reset(this);
     // pop, not `length = 0`: V8 frees the backing store on a length of 0, and the next push would
     // allocate a new one (garbage that outlives the young generation, 150 bytes per recycling)
     while (changes.length > 0) changes.pop();
     this.changes = changes;
     this.keepsChanges = true;
+    this.begin(id, first, second, zeek, sec, nsec, segment, ipVersion);
+  }
+
+  /** The fields a connection starts from (constructor, reuse and newConnection alike). */
+  begin(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
+    segment: number, ipVersion: number): void {
     this.id = id;
     this.first = first;
     this.orig = first;
@@ -311,69 +310,29 @@ export class Connection {
   }
 }
 
-// Fresh instances whose own fields `reuse` copies back, so that fields added later are reset too.
-let endpointProto: Endpoint | null = null;
-let connectionProto: Connection | null = null;
-
-let endpointCopier: ((from: Endpoint, to: Endpoint) => void) | null = null;
-let endpointMaker: ((from: Endpoint) => Endpoint) | null = null;
-let connectionMaker: ((from: Connection) => Connection) | null = null;
+// Fresh instances: `reuse` copies their fields back (so fields added later are reset too), and the
+// tracker's objects are built from them by one literal each.
+const ENDPOINT = new Template(() => new Endpoint(0, 0, 0, new ZeekEndpoint(true)), Endpoint.prototype);
+const CONNECTION = new Template(
+  () => new Connection(0, ENDPOINT.instance, ENDPOINT.instance, new ZeekSession(0, 0, false, 0), 0, 0, 0, 4),
+  Connection.prototype,
+);
 
 /**
  * `new Endpoint(...)` for the tracker, built from an object literal so that V8 can allocate the
  * long-lived endpoints of a big capture directly in the old generation (see literalMaker).
  */
 export function newEndpoint(addr: number, port: number, state: number, z: ZeekEndpoint): Endpoint {
-  const t = endpointTemplate();
-  if (endpointMaker === null) endpointMaker = literalMaker(t);
-  const e = Object.setPrototypeOf(endpointMaker(t), Endpoint.prototype) as Endpoint;
-  e.addr = addr;
-  e.port = port;
-  e.state = state;
-  e.initialState = state;
-  e.z = z;
+  const e = ENDPOINT.create();
+  e.begin(addr, port, state, z);
   return e;
 }
 
 /** `new Connection(...)` for the tracker, built like newEndpoint. */
 export function newConnection(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
   segment: number, ipVersion: number): Connection {
-  const t = connectionTemplate();
-  if (connectionMaker === null) connectionMaker = literalMaker(t);
-  const c = Object.setPrototypeOf(connectionMaker(t), Connection.prototype) as Connection;
+  const c = CONNECTION.create();
   c.changes = []; // never the template's
-  c.id = id;
-  c.first = first;
-  c.orig = first;
-  c.resp = second;
-  c.zeek = zeek;
-  c.firstTsSec = c.lastTsSec = sec;
-  c.firstTsNsec = c.lastTsNsec = nsec;
-  c.firstSegment = c.lastSegment = segment;
-  c.ipVersion = ipVersion;
+  c.begin(id, first, second, zeek, sec, nsec, segment, ipVersion);
   return c;
-}
-let connectionCopier: ((from: Connection, to: Connection) => void) | null = null;
-
-function resetEndpoint(template: Endpoint, e: Endpoint): void {
-  if (endpointCopier === null) endpointCopier = fieldCopier(template);
-  endpointCopier(template, e);
-}
-
-function resetConnection(template: Connection, c: Connection): void {
-  if (connectionCopier === null) connectionCopier = fieldCopier(template);
-  connectionCopier(template, c);
-}
-
-function endpointTemplate(): Endpoint {
-  if (endpointProto === null) endpointProto = new Endpoint(0, 0, 0, new ZeekEndpoint(true));
-  return endpointProto;
-}
-
-function connectionTemplate(): Connection {
-  if (connectionProto === null) {
-    const z = new ZeekSession(0, 0, false, 0);
-    connectionProto = new Connection(0, endpointTemplate(), endpointTemplate(), z, 0, 0, 0, 4);
-  }
-  return connectionProto;
 }

@@ -1,4 +1,5 @@
-// TCP tracking helper: reset recycled objects (evicted connections) to their fresh state.
+// TCP tracking helper: build long-lived objects from a template and reset recycled ones (evicted
+// connections) to their fresh state.
 
 /**
  * A function that copies every own field of `template` onto another object of the same class,
@@ -22,4 +23,36 @@ export function fieldCopier<T extends object>(template: T): (from: T, to: T) => 
 export function literalMaker<T extends object>(template: T): (from: T) => T {
   const body = `return {${Object.keys(template).map((k) => `${JSON.stringify(k)}: s[${JSON.stringify(k)}]`).join(', ')}};`;
   return new Function('s', body) as (from: T) => T;
+}
+
+/**
+ * One class's fresh-state instance (the template) and what is made from it, each built on first
+ * use: new instances by one object literal (`create`, see literalMaker) and the reset of a recycled
+ * instance (`reset`, see fieldCopier). Lazy, because a template is built by its class's constructor,
+ * which may need another class's template.
+ */
+export class Template<T extends object> {
+  private value: T | null = null;
+  private maker: ((from: T) => T) | null = null;
+  private copier: ((from: T, to: T) => void) | null = null;
+
+  constructor(private readonly build: () => T, private readonly proto: object) {}
+
+  get instance(): T {
+    return (this.value ??= this.build());
+  }
+
+  /** A new object holding the template's fields, with the class's prototype. */
+  create(): T {
+    const t = this.instance;
+    this.maker ??= literalMaker(t);
+    return Object.setPrototypeOf(this.maker(t), this.proto) as T;
+  }
+
+  /** Every own field of `to` back to the template's value. */
+  reset(to: T): void {
+    const t = this.instance;
+    this.copier ??= fieldCopier(t);
+    this.copier(t, to);
+  }
 }

@@ -11,7 +11,7 @@
 // - Reassembly is modelled only as far as content gaps ('g'/'G') need it; close deferral while data
 //   is pending is not modelled (it only shifts when Zeek stops extending `duration`).
 
-import { fieldCopier, literalMaker } from './field-copier.js';
+import { Template } from './field-copier.js';
 import { seqDiff } from './sequence-number.js';
 import { FIN, SYN, RST, ACK } from '../segment/tcp-segment.js';
 
@@ -80,9 +80,7 @@ export class ZeekEndpoint {
 
   /** Recycle for a new connection: every field as when new (peer linked by the session). */
   reuse(isOrig: boolean): void {
-    const t = zeekEndpointTemplate();
-    if (zeekEndpointCopier === null) zeekEndpointCopier = fieldCopier(t);
-    zeekEndpointCopier(t, this);
+    ZEEK_ENDPOINT.reset(this);
     this.isOrig = isOrig;
   }
 
@@ -285,9 +283,7 @@ export class ZeekSession {
   /** Recycle for a new connection, keeping the two endpoint objects. */
   reuse(startSec: number, startNsec: number, flipAtStart: boolean, firstFlags: number): void {
     const o = this.orig, r = this.resp;
-    const t = zeekSessionTemplate();
-    if (zeekSessionCopier === null) zeekSessionCopier = fieldCopier(t);
-    zeekSessionCopier(t, this);
+    ZEEK_SESSION.reset(this);
     o.reuse(true);
     r.reuse(false);
     this.orig = o;
@@ -619,20 +615,15 @@ function updateClosed(ep: ZeekEndpoint, flags: number, deltaLast: number): boole
   return false;
 }
 
-let zeekEndpointProto: ZeekEndpoint | null = null;
-let zeekSessionProto: ZeekSession | null = null;
-let zeekEndpointCopier: ((from: ZeekEndpoint, to: ZeekEndpoint) => void) | null = null;
-let zeekEndpointMaker: ((from: ZeekEndpoint) => ZeekEndpoint) | null = null;
-let zeekSessionMaker: ((from: ZeekSession) => ZeekSession) | null = null;
+const ZEEK_ENDPOINT = new Template(() => new ZeekEndpoint(true), ZeekEndpoint.prototype);
+const ZEEK_SESSION = new Template(() => new ZeekSession(0, 0, false, 0), ZeekSession.prototype);
 
 /**
  * `new ZeekSession(...)` for the tracker, built from an object literal so that V8 can allocate the
  * long-lived sessions of a big capture directly in the old generation (see literalMaker).
  */
 export function newZeekSession(startSec: number, startNsec: number, flipAtStart: boolean, firstFlags: number): ZeekSession {
-  const t = zeekSessionTemplate();
-  if (zeekSessionMaker === null) zeekSessionMaker = literalMaker(t);
-  const z = Object.setPrototypeOf(zeekSessionMaker(t), ZeekSession.prototype) as ZeekSession;
+  const z = ZEEK_SESSION.create();
   z.orig = newZeekEndpoint(true);
   z.resp = newZeekEndpoint(false);
   z.reuse(startSec, startNsec, flipAtStart, firstFlags);
@@ -640,21 +631,7 @@ export function newZeekSession(startSec: number, startNsec: number, flipAtStart:
 }
 
 function newZeekEndpoint(isOrig: boolean): ZeekEndpoint {
-  const t = zeekEndpointTemplate();
-  if (zeekEndpointMaker === null) zeekEndpointMaker = literalMaker(t);
-  const e = Object.setPrototypeOf(zeekEndpointMaker(t), ZeekEndpoint.prototype) as ZeekEndpoint;
+  const e = ZEEK_ENDPOINT.create();
   e.isOrig = isOrig;
   return e;
-}
-let zeekSessionCopier: ((from: ZeekSession, to: ZeekSession) => void) | null = null;
-
-
-function zeekEndpointTemplate(): ZeekEndpoint {
-  if (zeekEndpointProto === null) zeekEndpointProto = new ZeekEndpoint(true);
-  return zeekEndpointProto;
-}
-
-function zeekSessionTemplate(): ZeekSession {
-  if (zeekSessionProto === null) zeekSessionProto = new ZeekSession(0, 0, false, 0);
-  return zeekSessionProto;
 }
