@@ -12,6 +12,7 @@ import {
   ethernetFrame, ipv4Packet, ipv6Packet, opt, tcpBytes, writePcap, type PcapOptions,
 } from '../capture/capture-writer.js';
 import { assertSameAsTcpdump, parseTcpdumpTcpLines, runTcpdump, tcpdumpMissing } from '../packets/tcpdump-oracle.js';
+import { data, syn } from './segment-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'finscope-decode-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,10 +20,6 @@ const noTcpdump = tcpdumpMissing();
 
 const v4 = { src: '10.1.2.3', dst: '192.0.2.9' };
 const v6 = { src: '2001:db8::1', dst: 'fe80::abcd:1' };
-const syn = tcpBytes({ sport: 40000, dport: 443, seq: 4000000000, flags: 0x02, win: 64240,
-  options: [...opt.mss(1460), ...opt.sackOk(), ...opt.ts(123456, 0), 1, ...opt.wscale(7)] });
-const data = tcpBytes({ sport: 443, dport: 40000, seq: 17, ack: 4000000001, flags: 0x18, win: 501, payloadLength: 100,
-  options: opt.ts(999, 123456) });
 const sackAck = tcpBytes({ sport: 40000, dport: 443, seq: 4000000001, ack: 5017, flags: 0x10, win: 500,
   options: [...opt.ts(1, 2), ...opt.sack(100, 200, 300, 400)] });
 const finAck = tcpBytes({ sport: 40000, dport: 443, seq: 4294967290, ack: 17, flags: 0x11, win: 1 });

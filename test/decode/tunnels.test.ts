@@ -15,8 +15,9 @@ import { AddressTable } from '../../src/segment/address-table.js';
 import { IssueLog } from '../../src/segment/input-issues.js';
 import { TcpSegment } from '../../src/segment/tcp-segment.js';
 import { collect, type Collected } from '../capture/collect-segments.js';
-import { ethernetFrame, ipv4Packet, ipv6Packet, opt, tcpBytes, writePcap, type PcapOptions } from '../capture/capture-writer.js';
+import { ethernetFrame, ipv4Packet, ipv6Packet, tcpBytes, writePcap, type PcapOptions } from '../capture/capture-writer.js';
 import { assertSameAsTcpdump, parseTcpdumpTcpLines, runTcpdump, tcpdumpMissing } from '../packets/tcpdump-oracle.js';
+import { data, syn } from './segment-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'finscope-tunnels-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,10 +31,6 @@ const outer6 = { src: '2001:db8:ffff::1', dst: '2001:db8:ffff::2' };
 const inner4 = { src: '10.0.0.1', dst: '10.0.0.2' };
 const inner6 = { src: '2001:db8::1', dst: '2001:db8::2' };
 
-const syn = tcpBytes({ sport: 40000, dport: 443, seq: 4000000000, flags: 0x02, win: 64240,
-  options: [...opt.mss(1460), ...opt.sackOk(), ...opt.ts(123456, 0), 1, ...opt.wscale(7)] });
-const data = tcpBytes({ sport: 443, dport: 40000, seq: 17, ack: 4000000001, flags: 0x18, win: 501, payloadLength: 100,
-  options: opt.ts(999, 123456) });
 
 const ip4 = (payload: Buffer, protocol = 6, addresses = inner4) => ipv4Packet({ ...addresses, protocol }, payload);
 const ip6 = (payload: Buffer, next = 6, addresses = inner6) => ipv6Packet({ ...addresses, next }, payload);
