@@ -140,7 +140,7 @@ const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
  * Run one command in its own process; wall time from here, peak RSS from GNU time (%M), or else
  * sampled from /proc (approximate). stdout goes to a file, /dev/null, or is captured (small).
  */
-function runOnce(cmd, args, { stdout = 'null', timeoutS = TIMEOUT_S, maxRssMb = MAX_RSS_MB } = {}) {
+function runOnce(cmd, args, { stdout = 'null', timeoutS = TIMEOUT_S, maxRssMb = MAX_RSS_MB, env = {} } = {}) {
   return new Promise((resolve) => {
     const timeFile = path.join(os.tmpdir(), `finscope-bench-${process.pid}-${crypto.randomBytes(4).toString('hex')}.time`);
     const argv = TIME ? ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args] : args;
@@ -150,7 +150,7 @@ function runOnce(cmd, args, { stdout = 'null', timeoutS = TIMEOUT_S, maxRssMb = 
     const t0 = process.hrtime.bigint();
     let child;
     try {
-      child = spawn(TIME || cmd, argv, { stdio: ['ignore', stdio1, 'pipe'], detached: true, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+      child = spawn(TIME || cmd, argv, { stdio: ['ignore', stdio1, 'pipe'], detached: true, cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
     } catch (e) {
       if (outFd !== null) fs.closeSync(outFd);
       resolve({ ok: false, code: null, reason: `cannot start: ${e.message}` });
@@ -479,6 +479,12 @@ async function main() {
       r.note = `${r.note ? r.note + '; ' : ''}noisy: runs took ${m.walls.map(secs).join(', ')} s`;
     }
     if (bytes) r.mbps = mb(bytes) / m.wall;
+    // finscope's own account of the median run (FINSCOPE_TIMINGS): where the wall time went
+    const t = /finscope timings: start-up ([\d.]+) s, reading and tracking ([\d.]+) s.*?, diagnosis ([\d.]+) s, output ([\d.]+) s/.exec(m.stderr ?? '');
+    if (t) {
+      r.phases = { startUp: Number(t[1]), read: Number(t[2]), diagnosis: Number(t[3]), output: Number(t[4]) };
+      r.note = `${r.note ? r.note + '; ' : ''}phases of the median run: start-up ${t[1]} s, reading and tracking ${t[2]} s, diagnosis ${t[3]} s, output ${t[4]} s`;
+    }
     r.result = 'ok';
     return r;
   };
@@ -528,7 +534,7 @@ async function main() {
     if (!dist.ok) { r.result = 'n/a'; r.reason = dist.note; return { r, job: null }; }
     return {
       r, f,
-      job: { label: what, cmd: process.execPath, args: [BIN, ...args, ...f.files], timeoutS, maxRssMb },
+      job: { label: what, cmd: process.execPath, args: [BIN, ...args, ...f.files], timeoutS, maxRssMb, env: { FINSCOPE_TIMINGS: '1' } },
       finish: (m) => fill(r, m, { packets: f.packets, bytes: f.rawBytes }),
     };
   };

@@ -1,7 +1,7 @@
 // The library: `import { analyze } from 'finscope'` gives the same result the CLI renders.
 
 export { analyze, buildResult, resolveOptions, type AnalyzeOptions } from './analysis/analyze.js';
-export type { AnalysisResult, AnalysisOptions, InputSummary } from './analysis/analysis-result.js';
+export type { AnalysisResult, AnalysisOptions, AnalysisTimings, InputSummary } from './analysis/analysis-result.js';
 export type { FlowRecord, TcpState, ZeekConnState } from './analysis/flow-record.js';
 export type { Finding, Severity } from './diagnosis/finding.js';
 export { compileFilter, FilterError, type FlowPredicate } from './filter/filter-expression.js';

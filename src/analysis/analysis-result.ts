@@ -63,4 +63,16 @@ export interface AnalysisResult {
   limits: TrackingLimits;
   /** The tracker itself, for instant-state queries (`stateAt`) and segment lists. */
   tracker: ConnectionTracker;
+  /** Where analyze() spent its time (absent from snapshots of a live capture). */
+  timings?: AnalysisTimings;
+}
+
+/** Milliseconds on the performance.now() clock, which starts with the process. */
+export interface AnalysisTimings {
+  /** When analyze() began: the caller's start-up before it. */
+  startedAt: number;
+  /** Opening, reading, decoding and tracking every segment. */
+  readMs: number;
+  /** Kernel timers at capture end, flow records and diagnosis. */
+  diagnoseMs: number;
 }

@@ -73,6 +73,7 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     ...(boundOf(options) !== null ? { maxConnections: boundOf(options)! } : {}),
   });
   const onSegment = options.onSegment;
+  const startedAt = performance.now();
   const read = await readSegments(
     names,
     { format: options.inputFormat, date: options.date, addresses, issues, onProgress: options.onProgress, stdin: options.stdin,
@@ -84,8 +85,11 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
           tracker.add(seg);
         },
   );
+  const readEnd = performance.now();
   tracker.finish();
-  return buildResult(tracker, addresses, issues, read, resolved);
+  const result = buildResult(tracker, addresses, issues, read, resolved);
+  result.timings = { startedAt, readMs: readEnd - startedAt, diagnoseMs: performance.now() - readEnd };
+  return result;
 }
 
 /** Turn a finished (or, for live views, current) tracker into the result renderers receive. */

@@ -111,3 +111,28 @@ test('--fail-on warning exits 1 when a half-close outlives --min-age, 0 otherwis
   const lenient = run(['flows', halfClosed, '--format', 'ndjson', '--fail-on', 'error', '--min-age', '3600']);
   assert.equal(lenient.code, 0, lenient.err);
 });
+
+test('FINSCOPE_TIMINGS=1: one line on stderr with the phases, which add up to the total; stdout unchanged', () => {
+  const sample = join(root, 'samples/clean-close.pcap');
+  const timed = (command: string, env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, [bin, command, '--quiet', sample], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  for (const command of ['summary', 'flows']) {
+    const plain = timed(command, { FINSCOPE_TIMINGS: '' });
+    const withTimings = timed(command, { FINSCOPE_TIMINGS: '1' });
+    assert.equal(plain.code, 0, plain.err);
+    assert.equal(withTimings.code, 0, withTimings.err);
+    assert.equal(plain.err, '', 'nothing on stderr without the variable');
+    assert.equal(withTimings.out, plain.out);
+    const lines = withTimings.err.trim().split('\n');
+    assert.equal(lines.length, 1, withTimings.err);
+    const m = /^finscope timings: start-up (\d+\.\d{3}) s, reading and tracking (\d+\.\d{3}) s \((\d+\.\d\d) M segments\/s\), diagnosis (\d+\.\d{3}) s, output (\d+\.\d{3}) s, total (\d+\.\d{3}) s$/.exec(lines[0]!);
+    assert.ok(m, lines[0]);
+    const [startUp, read, , diagnosis, output, total] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+    assert.ok(startUp > 0 && read >= 0 && diagnosis >= 0 && output >= 0, lines[0]);
+    // each figure is rounded to 1 ms
+    assert.ok(Math.abs(startUp + read + diagnosis + output - total) <= 0.003, lines[0]);
+    assert.equal(timed(command, { FINSCOPE_TIMINGS: '0' }).err, '', 'FINSCOPE_TIMINGS=0 is off');
+  }
+});

@@ -9,6 +9,7 @@ import { jsonSafe } from '../../render/escape.js';
 import { OutputWriter, useColor } from '../output.js';
 import { Progress } from '../progress.js';
 import { reportInputIssues, reportLimits } from '../input-warnings.js';
+import { reportTimings } from '../timings.js';
 import { failOnCode } from './fail-on.js';
 import { common } from './packets.js';
 import type { CommonOptions } from '../options.js';
@@ -63,6 +64,7 @@ export async function runFlows(options: CommonOptions & { format?: FlowFormat; s
       break;
   }
   await out.close();
+  reportTimings(result);
   reportLimits(result.limits, options.quiet);
   const inputCode = reportInputIssues(result.issues, options.quiet, options.strict);
   return inputCode || failOnCode(result.findings, options.failOn);

@@ -5,6 +5,7 @@ import { renderSummary, type SummaryFormat } from '../../render/summary.js';
 import { OutputWriter, useColor } from '../output.js';
 import { Progress } from '../progress.js';
 import { reportInputIssues, reportLimits } from '../input-warnings.js';
+import { reportTimings } from '../timings.js';
 import { failOnCode } from './fail-on.js';
 import { common } from './packets.js';
 import { parseFilterOption } from './flows.js';
@@ -18,6 +19,7 @@ export async function runSummary(options: CommonOptions & { format: SummaryForma
   const result = await analyze(options.capture, { ...common(options), onProgress: (r, t) => progress.update(r, t) });
   progress.done();
   await writeSummary(out, predicate ? narrow(result, predicate) : result, options.format, useColor(options.color, out), options.fdLimit);
+  reportTimings(result);
   reportLimits(result.limits, options.quiet);
   const inputCode = reportInputIssues(result.issues, options.quiet, options.strict);
   return inputCode || failOnCode(result.findings, options.failOn);
