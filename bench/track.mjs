@@ -46,18 +46,14 @@ await readSegments([file], { addresses, issues: new IssueLog(), parallel: false 
 });
 
 const seg = new TcpSegment();
-const c = cols, b = flags;
-/** Fill `seg` with segment i (straight-line stores: a keyed loop would cost more than tracking). */
-function load(i) {
-  seg.tsSec = c.tsSec[i]; seg.tsNsec = c.tsNsec[i]; seg.src = c.src[i]; seg.dst = c.dst[i]; seg.sport = c.sport[i];
-  seg.dport = c.dport[i]; seg.ipVersion = c.ipVersion[i]; seg.seq = c.seq[i]; seg.ack = c.ack[i]; seg.flags = c.flags[i];
-  seg.window = c.window[i]; seg.urgent = c.urgent[i]; seg.payloadLength = c.payloadLength[i]; seg.mss = c.mss[i];
-  seg.windowScale = c.windowScale[i]; seg.tsVal = c.tsVal[i]; seg.tsEcr = c.tsEcr[i]; seg.sackCount = c.sackCount[i];
-  seg.direction = c.direction[i]; seg.interfaceId = c.interfaceId[i];
-  seg.sackPermitted = b.sackPermitted[i] === 1; seg.hasTimestamps = b.hasTimestamps[i] === 1;
-  seg.checksumOk = b.checksumOk[i] === 1; seg.truncated = b.truncated[i] === 1;
-  for (let k = 0; k < 2 * seg.sackCount && k < 8; k++) seg.sackEdges[k] = sack[i * 8 + k];
-}
+// Fill `seg` with segment i by straight-line stores generated from the column lists (a keyed loop
+// would cost more than the tracking it feeds), as src/tcp/field-copier.ts does for the tracker.
+const fill = new Function('seg', 'c', 'b', 'sack', 'i', [
+  ...NUMBERS.map((f) => `seg.${f} = c.${f}[i];`),
+  ...BOOLEANS.map((f) => `seg.${f} = b.${f}[i] === 1;`),
+  'for (let k = 0; k < 2 * seg.sackCount && k < 8; k++) seg.sackEdges[k] = sack[i * 8 + k];',
+].join('\n'));
+const load = (i) => fill(seg, cols, flags, sack, i);
 
 /** One pass; with `track` false only the loading, the floor under the tracked pass. */
 function replay(track) {

@@ -23,6 +23,18 @@ function prepare(raw: { sec: number; nsec: number; input: number }[][], withInpu
     .map((r, at) => ({ ...r, at })));
 }
 
+/** The call sites' "comes first" test: (sec, nsec), then the input (parallel-read only: a worker's
+ *  ring carries several inputs), then the list's position. */
+function callSiteOrder(ls: Rec[][], byInput: boolean): (cur: Int32Array) => (a: number, b: number) => boolean {
+  return (cur) => (a, b) => {
+    const ra = ls[a]![cur[a]!]!, rb = ls[b]![cur[b]!]!;
+    if (ra.sec !== rb.sec) return ra.sec < rb.sec;
+    if (ra.nsec !== rb.nsec) return ra.nsec < rb.nsec;
+    if (byInput && ra.input !== rb.input) return ra.input < rb.input;
+    return a < b;
+  };
+}
+
 /** The merge loop of both call sites: the top's record out, its list moves on, sift or remove it. */
 function merge(ls: Rec[][], before: (cur: Int32Array) => (a: number, b: number) => boolean): Rec[] {
   const cur = new Int32Array(ls.length);
@@ -43,12 +55,7 @@ describe('IndexHeap', () => {
   it('read-inputs order (sec, nsec, then input position) equals a stable sort, ties included', () => {
     fc.assert(fc.property(lists, (raw) => {
       const ls = prepare(raw, false);
-      const merged = merge(ls, (cur) => (a, b) => {
-        const ra = ls[a]![cur[a]!]!, rb = ls[b]![cur[b]!]!;
-        if (ra.sec !== rb.sec) return ra.sec < rb.sec;
-        if (ra.nsec !== rb.nsec) return ra.nsec < rb.nsec;
-        return a < b;
-      });
+      const merged = merge(ls, callSiteOrder(ls, false));
       assert.deepEqual(merged, ls.flat().sort(key)); // Array.prototype.sort is stable
     }), { numRuns: 500 });
   });
@@ -56,13 +63,7 @@ describe('IndexHeap', () => {
   it('parallel-read order (sec, nsec, input, then ring position) equals a stable sort, ties included', () => {
     fc.assert(fc.property(lists, (raw) => {
       const ls = prepare(raw, true);
-      const merged = merge(ls, (cur) => (a, b) => {
-        const ra = ls[a]![cur[a]!]!, rb = ls[b]![cur[b]!]!;
-        if (ra.sec !== rb.sec) return ra.sec < rb.sec;
-        if (ra.nsec !== rb.nsec) return ra.nsec < rb.nsec;
-        if (ra.input !== rb.input) return ra.input < rb.input;
-        return a < b;
-      });
+      const merged = merge(ls, callSiteOrder(ls, true));
       assert.deepEqual(merged, ls.flat().sort(key));
     }), { numRuns: 500 });
   });
