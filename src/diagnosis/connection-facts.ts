@@ -2,7 +2,9 @@
 // The only diagnosis module that knows the engine's field names.
 
 import type { FlowRecord } from '../analysis/flow-record.js';
+import { ROLE_ORIG, ROLE_RESP } from '../tcp/change-log.js';
 import type { Connection, Endpoint } from '../tcp/connection.js';
+import { S_SYN_RECEIVED, S_SYN_SENT } from '../tcp/endpoint-state.js';
 import type { ConnectionFacts, SideFacts } from './facts.js';
 
 /** Segment times by capture-wide index (the tracker's SegmentStore when segments were kept). */
@@ -37,7 +39,8 @@ function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: s
   s.packets = e.packets;
   s.bytes = e.uniqueBytes > 0 ? e.uniqueBytes : e.payloadBytes;
 
-  const role = s.role;
+  const log = c.log;
+  const roleCode = s.role === 'orig' ? ROLE_ORIG : ROLE_RESP;
   if (e.sentPureSyn || e.sentSynAck) {
     s.synCount = 1 + e.synRetransmissions;
     if (c.first === e) {
@@ -48,11 +51,12 @@ function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: s
       s.synTime = time(e.firstTsSec, e.firstTsNsec);
       // Its segment number is only in the state changes (into SYN_SENT / SYN_RECEIVED); look it up
       // only where a rule will cite it (retransmitted handshakes), to keep this loop cache-friendly.
-      if (e.synRetransmissions > 0 || p.synRetransmissions > 0) {
-        for (const ch of c.changes) {
-          if (ch.endpoint === role && (ch.to === 'SYN_SENT' || ch.to === 'SYN_RECEIVED') && ch.segment >= 0) {
-            s.synSeg = ch.segment;
-            s.synTime = time(ch.tsSec, ch.tsNsec);
+      if ((e.synRetransmissions > 0 || p.synRetransmissions > 0) && log !== null) {
+        for (let r = c.changeHead; r >= 0; r = log.next(r)) {
+          const to = log.to(r);
+          if (log.role(r) === roleCode && (to === S_SYN_SENT || to === S_SYN_RECEIVED) && log.segment(r) >= 0) {
+            s.synSeg = log.segment(r);
+            s.synTime = time(log.tsSec(r), log.tsNsec(r));
             break;
           }
         }
@@ -85,18 +89,16 @@ function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: s
   s.ackedDataTime = time(e.lastAckAdvanceTsSec, e.lastAckAdvanceTsNsec);
   s.ackedPeerFinSeg = p.finAckedSegment;
 
-  if (e.closeWaitChange >= 0) {
-    const ch = c.changes[e.closeWaitChange];
-    if (ch !== undefined) {
-      s.closeWaitSince = time(ch.tsSec, ch.tsNsec);
-      s.closeWaitSeg = ch.segment;
-      for (let i = e.closeWaitChange + 1; i < c.changes.length; i++) {
-        const next = c.changes[i]!;
-        if (next.endpoint !== role) continue;
-        s.closeWaitUntil = time(next.tsSec, next.tsNsec);
-        s.closeWaitEndSeg = next.segment;
-        break;
-      }
+  if (e.closeWaitChange >= 0 && log !== null) {
+    const cw = e.closeWaitChange;
+    s.closeWaitSince = time(log.tsSec(cw), log.tsNsec(cw));
+    s.closeWaitSeg = log.segment(cw);
+    // until this side's next change (it closed, or a timer or a reset ended it)
+    for (let r = log.next(cw); r >= 0; r = log.next(r)) {
+      if (log.role(r) !== roleCode) continue;
+      s.closeWaitUntil = time(log.tsSec(r), log.tsNsec(r));
+      s.closeWaitEndSeg = log.segment(r);
+      break;
     }
   }
 

@@ -23,7 +23,8 @@
 //   responder becomes SYN_RECEIVED when its SYN+ACK is seen.
 
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../segment/tcp-segment.js';
-import { newConnection, newEndpoint, type Connection, type Endpoint, type EndpointRole, type StateChange } from './connection.js';
+import { ChangeLog, R_ACKED_UNSEEN, R_FIN_TIMEOUT, R_NONE, R_SIMULTANEOUS_CLOSE, R_TIME_WAIT_EXPIRED, ROLE_ORIG, ROLE_RESP } from './change-log.js';
+import { newConnection, newEndpoint, type Connection, type Endpoint, type EndpointRole } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import {
   E_FIN_ACKED, E_FIN_TIMEOUT, E_RECV_FIN, E_RECV_RST, E_RECV_SYN, E_RECV_SYN_ACK, E_SEND_ACK, E_SEND_DATA,
@@ -91,8 +92,8 @@ export class ConnectionTracker {
   /** Bounded trackers: slots freed by eviction, reused first. */
   private readonly freeSlots: number[] = [];
   private lastId = 0;
-  /** StateChange objects of recycled connections, reused by `event`. */
-  private readonly freeChanges: StateChange[] = [];
+  /** Every connection's state changes (each connection holds the ends of its own list). */
+  readonly changeLog = new ChangeLog();
   /** Connections currently held (opened minus evicted). */
   private live = 0;
   /** `connections` of a bounded tracker (rebuilt after an open or an eviction). */
@@ -211,9 +212,11 @@ export class ConnectionTracker {
   stateAt(conn: Connection, endpoint: EndpointRole, tsSec: number, tsNsec: number): TcpState {
     const e = conn.endpoint(endpoint);
     let state = e.initialState;
-    for (const c of conn.changes) {
-      if (c.endpoint !== endpoint) continue;
-      if (c.tsSec < tsSec || (c.tsSec === tsSec && c.tsNsec <= tsNsec)) state = STATE_NAMES.indexOf(c.to);
+    const log = this.changeLog, role = endpoint === 'orig' ? ROLE_ORIG : ROLE_RESP;
+    for (let r = conn.changeHead; r >= 0; r = log.next(r)) {
+      if (log.role(r) !== role) continue;
+      const cs = log.tsSec(r);
+      if (cs < tsSec || (cs === tsSec && log.tsNsec(r) <= tsNsec)) state = log.to(r);
       else break;
     }
     if (e.timerEvent >= 0 && state === e.state && (tsSec > e.timerSec || (tsSec === e.timerSec && tsNsec >= e.timerNsec))) {
@@ -246,7 +249,6 @@ export class ConnectionTracker {
       const zeek = conn.zeek;
       a = conn.first;
       b = other(conn, a);
-      for (const ch of conn.changes) this.freeChanges.push(ch);
       zeek.reuse(seg.tsSec, seg.tsNsec, flip, flags);
       a.reuse(seg.src, seg.sport, initial, flip ? zeek.resp : zeek.orig);
       b.reuse(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
@@ -258,6 +260,7 @@ export class ConnectionTracker {
       b = newEndpoint(seg.dst, seg.dport, initial, flip ? zeek.orig : zeek.resp);
       conn = newConnection(id, a, b, zeek, seg.tsSec, seg.tsNsec, index, seg.ipVersion);
     }
+    conn.log = this.changeLog;
     if (flip) {
       conn.orig = b;
       conn.resp = a;
@@ -299,6 +302,7 @@ export class ConnectionTracker {
 
   private evict(conn: Connection): void {
     this.onEvict?.(conn);
+    this.changeLog.clear(conn);
     const state = conn.connState;
     this.evictedByConnState.set(state, (this.evictedByConnState.get(state) ?? 0) + 1);
     this.evicted++;
@@ -393,11 +397,8 @@ export class ConnectionTracker {
     }
     for (const e of lost) {
       if (e.state === S_UNKNOWN) continue;
-      conn.changes.push({
-        endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: 'UNKNOWN', segment: -1,
-        tsSec: this.captureEndSec, tsNsec: this.captureEndNsec, reason: 'acked-unseen',
-      });
-      e.lastChangeIndex = conn.changes.length - 1;
+      e.lastChange = this.changeLog.append(conn, roleCode(conn, e), e.state, S_UNKNOWN, R_ACKED_UNSEEN, -1,
+        this.captureEndSec, this.captureEndNsec);
       e.state = S_UNKNOWN;
       e.timerEvent = -1;
     }
@@ -439,7 +440,7 @@ export class ConnectionTracker {
     const t = conn.orig;
     conn.orig = conn.resp;
     conn.resp = t;
-    for (const c of conn.changes) c.endpoint = c.endpoint === 'orig' ? 'resp' : 'orig';
+    this.changeLog.flipRoles(conn);
     if (conn.firstFin !== null) conn.firstFin = conn.firstFin === 'orig' ? 'resp' : 'orig';
   }
 
@@ -528,10 +529,10 @@ export class ConnectionTracker {
       // A SYN+ACK sent again after the peer's handshake ACK: that ACK never completed the
       // handshake (Linux drops it when the accept queue is full). Take back the ESTABLISHED it
       // was credited with; from now on only the responder's own segments can establish it.
-      if (isAck && s.state === S_ESTABLISHED && !s.finSent && s.uniqueBytes === 0 && s.lastChangeIndex >= 0) {
-        const last = conn.changes[s.lastChangeIndex]!;
-        if (last.from === 'SYN_RECEIVED' && last.to === 'ESTABLISHED' && last.segment >= 0) {
-          conn.changes.splice(s.lastChangeIndex, 1);
+      if (isAck && s.state === S_ESTABLISHED && !s.finSent && s.uniqueBytes === 0 && s.lastChange >= 0) {
+        const log = this.changeLog, last = s.lastChange;
+        if (log.from(last) === S_SYN_RECEIVED && log.to(last) === S_ESTABLISHED && log.segment(last) >= 0) {
+          log.remove(conn, last);
           s.state = S_SYN_RECEIVED;
           this.reindex(conn);
         }
@@ -580,7 +581,7 @@ export class ConnectionTracker {
       this.event(conn, r, E_SYN_ACKED, index, sec, nsec);
     }
     if (r.finSent && !r.finAcked && seqGeq(ack, (r.finSeq32 + 1) | 0)) {
-      if (r.crossedFin && r.state === S_LAST_ACK && r.crossedFinChange === r.lastChangeIndex) this.rewriteCrossedClose(conn, r);
+      if (r.crossedFin && r.state === S_LAST_ACK && r.crossedFinChange === r.lastChange) this.rewriteCrossedClose(conn, r);
       r.finAcked = true;
       r.finAckedSegment = index;
       r.finAckedTsSec = sec;
@@ -639,11 +640,11 @@ export class ConnectionTracker {
     // this side is taken to answer the peer's FIN (CLOSE_WAIT → LAST_ACK), as Suricata does.
     const acksPeerFin = (seg.flags & ACK) !== 0 && r.finSent && seqGeq(seg.ack | 0, (r.finSeq32 + 1) | 0);
     const mayHaveCrossed = s.state === S_CLOSE_WAIT && r.finSent && !acksPeerFin && s.closeWaitChange >= 0
-      && s.closeWaitChange === s.lastChangeIndex;
+      && s.closeWaitChange === s.lastChange;
     this.event(conn, s, E_SEND_FIN, index, sec, nsec);
     if (mayHaveCrossed && s.state === S_LAST_ACK) {
       s.crossedFin = true;
-      s.crossedFinChange = s.lastChangeIndex;
+      s.crossedFinChange = s.lastChange;
     }
     this.event(conn, r, E_RECV_FIN, index, sec, nsec);
   }
@@ -654,18 +655,13 @@ export class ConnectionTracker {
    * §3.6 case 2. Rewrite the two changes recorded on the "answer" assumption.
    */
   private rewriteCrossedClose(conn: Connection, e: Endpoint): void {
-    const lastAck = conn.changes[e.crossedFinChange]!;
-    const closeWait = conn.changes[e.closeWaitChange]!;
-    const before = closeWait.from;
-    conn.changes.splice(e.closeWaitChange, 1);
-    lastAck.from = before;
-    lastAck.to = 'FIN_WAIT_1';
-    lastAck.reason = 'simultaneous-close';
-    const closing: StateChange = {
-      endpoint: lastAck.endpoint, from: 'FIN_WAIT_1', to: 'CLOSING', segment: lastAck.segment,
-      tsSec: lastAck.tsSec, tsNsec: lastAck.tsNsec, reason: 'simultaneous-close',
-    };
-    conn.changes.splice(conn.changes.indexOf(lastAck) + 1, 0, closing);
+    const log = this.changeLog;
+    const lastAck = e.crossedFinChange, closeWait = e.closeWaitChange;
+    const before = log.from(closeWait);
+    log.remove(conn, closeWait);
+    log.rewrite(lastAck, before, S_FIN_WAIT_1, R_SIMULTANEOUS_CLOSE);
+    log.insertAfter(conn, lastAck, log.role(lastAck), S_FIN_WAIT_1, S_CLOSING, R_SIMULTANEOUS_CLOSE, log.segment(lastAck),
+      log.tsSec(lastAck), log.tsNsec(lastAck));
     e.state = S_CLOSING;
     e.crossedFin = false;
     this.reindex(conn);
@@ -673,17 +669,17 @@ export class ConnectionTracker {
 
   /** Recompute the change-list bookmarks of both endpoints after an edit of the list. */
   private reindex(conn: Connection): void {
+    const log = this.changeLog;
     for (const e of [conn.orig, conn.resp]) {
-      const role = conn.roleOf(e);
-      e.lastChangeIndex = -1;
+      const role = roleCode(conn, e);
+      e.lastChange = -1;
       e.closeWaitChange = -1;
-      for (let i = 0; i < conn.changes.length; i++) {
-        const c = conn.changes[i]!;
-        if (c.endpoint !== role) continue;
-        e.lastChangeIndex = i;
-        if (c.to === 'CLOSE_WAIT') e.closeWaitChange = i;
+      for (let r = conn.changeHead; r >= 0; r = log.next(r)) {
+        if (log.role(r) !== role) continue;
+        e.lastChange = r;
+        if (log.to(r) === S_CLOSE_WAIT) e.closeWaitChange = r;
       }
-      e.crossedFinChange = e.crossedFin ? e.lastChangeIndex : -1;
+      e.crossedFinChange = e.crossedFin ? e.lastChange : -1;
     }
   }
 
@@ -705,22 +701,12 @@ export class ConnectionTracker {
 
   // ---- state changes and timers ----
 
-  private event(conn: Connection, e: Endpoint, ev: number, segment: number, sec: number, nsec: number, reason?: string): void {
+  private event(conn: Connection, e: Endpoint, ev: number, segment: number, sec: number, nsec: number, reason = R_NONE): void {
     const next = nextState(e.state, ev);
     if (next < 0 || next === e.state) return;
-    // one object shape for every change (reason undefined unless a timer or a rewrite); recycled
-    // objects first (bounded trackers)
-    let change = this.freeChanges.pop();
-    if (change === undefined) {
-      change = { endpoint: conn.roleOf(e), from: STATE_NAMES[e.state]!, to: STATE_NAMES[next]!, segment, tsSec: sec, tsNsec: nsec, reason };
-    } else {
-      change.endpoint = conn.roleOf(e); change.from = STATE_NAMES[e.state]!; change.to = STATE_NAMES[next]!;
-      change.segment = segment; change.tsSec = sec; change.tsNsec = nsec; change.reason = reason;
-    }
-    // first change: a one-slot array (push onto [] would reserve 17 slots, per connection)
-    if (conn.changes.length === 0 && !conn.keepsChanges) conn.changes = [change]; else conn.changes.push(change);
-    e.lastChangeIndex = conn.changes.length - 1;
-    if (next === S_CLOSE_WAIT) e.closeWaitChange = e.lastChangeIndex;
+    const r = this.changeLog.append(conn, roleCode(conn, e), e.state, next, reason, segment, sec, nsec);
+    e.lastChange = r;
+    if (next === S_CLOSE_WAIT) e.closeWaitChange = r;
     e.state = next;
     e.timerEvent = -1;
     if (next === S_TIME_WAIT) this.armTimer(e, E_TIME_WAIT_EXPIRED, sec, nsec, this.timeWaitNs);
@@ -755,7 +741,7 @@ export class ConnectionTracker {
     const ev = e.timerEvent;
     const tsSec = e.timerSec, tsNsec = e.timerNsec;
     e.timerEvent = -1;
-    this.event(conn, e, ev, -1, tsSec, tsNsec, ev === E_TIME_WAIT_EXPIRED ? 'time-wait-expired' : 'fin-timeout');
+    this.event(conn, e, ev, -1, tsSec, tsNsec, ev === E_TIME_WAIT_EXPIRED ? R_TIME_WAIT_EXPIRED : R_FIN_TIMEOUT);
   }
 }
 
@@ -765,6 +751,11 @@ function isEvictable(conn: Connection): boolean {
   if ((a === S_CLOSED || a === S_TIME_WAIT) && (b === S_CLOSED || b === S_TIME_WAIT)) return true;
   const first = conn.first, second = other(conn, first);
   return first.sentPureSyn && second.packets === 0 && first.state === S_SYN_SENT;
+}
+
+/** How the change log stores `e`'s role in `conn`: ROLE_ORIG or the responder's code. */
+function roleCode(conn: Connection, e: Endpoint): number {
+  return e === conn.orig ? ROLE_ORIG : ROLE_RESP;
 }
 
 function other(conn: Connection, e: Endpoint): Endpoint {

@@ -1,24 +1,12 @@
 // TCP tracking: the Connection and Endpoint records the tracker fills in (one object each per
 // connection, never per segment) and the StateChange evidence the findings, TUI and diagrams cite.
 
+import type { ChangeList, ChangeLog, EndpointRole, StateChange } from './change-log.js';
 import { STATE_NAMES, type TcpState } from './endpoint-state.js';
 import { Template } from './field-copier.js';
 import { ZeekEndpoint, ZeekSession } from './zeek-session.js';
 
-export type EndpointRole = 'orig' | 'resp';
-
-/** One recorded state change: the evidence behind every state we report. */
-export interface StateChange {
-  endpoint: EndpointRole;
-  from: TcpState;
-  to: TcpState;
-  /** Capture-wide 0-based index of the segment that caused it; -1 for a kernel timer. */
-  segment: number;
-  tsSec: number;
-  tsNsec: number;
-  /** Why, when not plain segment evidence: 'time-wait-expired', 'fin-timeout', 'simultaneous-close'. */
-  reason?: string;
-}
+export type { EndpointRole, StateChange } from './change-log.js';
 
 /**
  * One side of a connection. Numbers only, so that a connection costs a fixed amount of memory no
@@ -148,10 +136,10 @@ export class Endpoint {
   timerNsec = 0;
   /** Seen accepting new data after its FIN: half-closed by shutdown(), not orphaned. */
   notOrphan = false;
-  /** Index in Connection.changes of the change that put this side in CLOSE_WAIT (-1). */
+  /** The change that put this side in CLOSE_WAIT: a record of the tracker's ChangeLog (-1: none). */
   closeWaitChange = -1;
-  /** Index in Connection.changes of this side's latest change (-1). */
-  lastChangeIndex = -1;
+  /** This side's latest change: a ChangeLog record (-1: none). */
+  lastChange = -1;
   /** This side's FIN did not acknowledge the peer's FIN: it may have crossed it (see the tracker). */
   crossedFin = false;
   crossedFinChange = -1;
@@ -204,7 +192,7 @@ export class Endpoint {
 }
 
 /** A rebuilt TCP connection: both endpoints, their state changes and Zeek's summary of it. */
-export class Connection {
+export class Connection implements ChangeList {
   /** 1-based, in order of the connection's first segment. */
   id!: number;
   /** Originator and responder, as Zeek would name them (the roles may flip early on). */
@@ -219,8 +207,11 @@ export class Connection {
   firstSegment!: number;
   lastSegment!: number;
   segmentCount = 0;
-  /** Every state change of either endpoint, in order. */
-  changes: StateChange[] = [];
+  /** First and last record of this connection's state changes in `log` (-1: none yet). */
+  changeHead = -1;
+  changeTail = -1;
+  /** The tracker's change log, which holds the records (null only in the template). */
+  log: ChangeLog | null = null;
   /** Which side sent the first FIN (not counting FIN+RST). */
   firstFin: EndpointRole | null = null;
   /** An acceptable RST was seen (the next SYN on this 4-tuple starts a new connection). */
@@ -233,10 +224,6 @@ export class Connection {
   storeLast = -1;
   /** The tracker's slot for this connection (its index in the tracker's connection array). */
   slot = -1;
-  /** `changes` is an array kept from an evicted connection (see reuse): grow it in place rather
-   *  than replacing it, so recycling in a SYN flood leaves no garbage behind. */
-  keepsChanges = false;
-
   constructor(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number) {
     this.begin(id, first, second, zeek, sec, nsec, segment, ipVersion);
@@ -245,13 +232,7 @@ export class Connection {
   /** Recycle this object for a new connection (bounded trackers): every field as when new. */
   reuse(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number): void {
-    const changes = this.changes;
-    CONNECTION.reset(this);
-    // pop, not `length = 0`: V8 frees the backing store on a length of 0, and the next push would
-    // allocate a new one (garbage that outlives the young generation, 150 bytes per recycling)
-    while (changes.length > 0) changes.pop();
-    this.changes = changes;
-    this.keepsChanges = true;
+    CONNECTION.reset(this); // the tracker has emptied its change list first
     this.begin(id, first, second, zeek, sec, nsec, segment, ipVersion);
   }
 
@@ -267,6 +248,11 @@ export class Connection {
     this.firstTsNsec = this.lastTsNsec = nsec;
     this.firstSegment = this.lastSegment = segment;
     this.ipVersion = ipVersion;
+  }
+
+  /** Every state change of either endpoint, in order (built from the change log on each call). */
+  get changes(): StateChange[] {
+    return this.log === null ? [] : this.log.toArray(this);
   }
 
   /** Zeek's conn_state for this connection (at any time; final at capture end). */
@@ -332,7 +318,6 @@ export function newEndpoint(addr: number, port: number, state: number, z: ZeekEn
 export function newConnection(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
   segment: number, ipVersion: number): Connection {
   const c = CONNECTION.create();
-  c.changes = []; // never the template's
   c.begin(id, first, second, zeek, sec, nsec, segment, ipVersion);
   return c;
 }

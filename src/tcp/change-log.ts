@@ -1,0 +1,187 @@
+// TCP tracking: the state changes of every connection, in typed-array columns, one record per
+// change. A connection keeps only the first and last record of its own list (linked by `next`).
+//
+// Why not an array of objects per connection: a 2,000,000-segment capture makes ~250,000 changes;
+// as objects (plus each connection's array) they cost 80-200 ms of the tracking thread's time in
+// allocation and garbage collection, and diagnosis then chased them across the heap. Records of
+// evicted connections and records edited away are reused (a free list), so a SYN flood of millions
+// of connections under `maxConnections` holds only the live ones.
+
+import { STATE_NAMES, type TcpState } from './endpoint-state.js';
+
+export type EndpointRole = 'orig' | 'resp';
+
+/** One recorded state change: the evidence behind every state we report. */
+export interface StateChange {
+  endpoint: EndpointRole;
+  from: TcpState;
+  to: TcpState;
+  /** Capture-wide 0-based index of the segment that caused it; -1 for a kernel timer. */
+  segment: number;
+  tsSec: number;
+  tsNsec: number;
+  /** Why, when not plain segment evidence: 'time-wait-expired', 'fin-timeout', 'simultaneous-close',
+   *  'acked-unseen'. */
+  reason?: string;
+}
+
+/** Reason codes (0: none). */
+export const R_NONE = 0;
+export const R_TIME_WAIT_EXPIRED = 1;
+export const R_FIN_TIMEOUT = 2;
+export const R_SIMULTANEOUS_CLOSE = 3;
+export const R_ACKED_UNSEEN = 4;
+const REASONS: readonly (string | undefined)[] = [undefined, 'time-wait-expired', 'fin-timeout', 'simultaneous-close', 'acked-unseen'];
+
+/** Role codes as stored: 0 originator, 1 responder. */
+export const ROLE_ORIG = 0;
+export const ROLE_RESP = 1;
+
+/** What a list's owner holds: its first and last record (-1: none). Connection implements it. */
+export interface ChangeList {
+  changeHead: number;
+  changeTail: number;
+}
+
+// meta word: role (bit 0) | from (bits 1-5) | to (bits 6-10) | reason (bits 11-14)
+const FROM_SHIFT = 1;
+const TO_SHIFT = 6;
+const REASON_SHIFT = 11;
+const STATE_MASK = 0x1f;
+
+export class ChangeLog {
+  private meta: Int32Array;
+  private nsec: Int32Array;
+  private nextOf: Int32Array;
+  /** Seconds and segment indices as doubles: captures may outlive 2038 or 2^31 segments. */
+  private secs: Float64Array;
+  private segments: Float64Array;
+  /** Records handed out so far (the next fresh one) and the head of the free list (-1: empty). */
+  private used = 0;
+  private free = -1;
+  private live = 0;
+
+  constructor(initialCapacity = 1 << 12) {
+    this.meta = new Int32Array(initialCapacity);
+    this.nsec = new Int32Array(initialCapacity);
+    this.nextOf = new Int32Array(initialCapacity);
+    this.secs = new Float64Array(initialCapacity);
+    this.segments = new Float64Array(initialCapacity);
+  }
+
+  /** Records in use (all lists together). */
+  get size(): number {
+    return this.live;
+  }
+
+  // --- reading one record ---
+  role(r: number): number { return this.meta[r]! & 1; }
+  from(r: number): number { return (this.meta[r]! >> FROM_SHIFT) & STATE_MASK; }
+  to(r: number): number { return (this.meta[r]! >> TO_SHIFT) & STATE_MASK; }
+  reasonCode(r: number): number { return this.meta[r]! >> REASON_SHIFT; }
+  segment(r: number): number { return this.segments[r]!; }
+  tsSec(r: number): number { return this.secs[r]!; }
+  tsNsec(r: number): number { return this.nsec[r]!; }
+  /** The record after `r` in its list (-1: last). */
+  next(r: number): number { return this.nextOf[r]!; }
+
+  /** Append a change to `list`; returns its record. */
+  append(list: ChangeList, role: number, from: number, to: number, reason: number, segment: number, sec: number, nsec: number): number {
+    const r = this.make(role, from, to, reason, segment, sec, nsec);
+    if (list.changeTail < 0) list.changeHead = r;
+    else this.nextOf[list.changeTail] = r;
+    list.changeTail = r;
+    return r;
+  }
+
+  /** Insert a change right after record `after` of `list`; returns its record. */
+  insertAfter(list: ChangeList, after: number, role: number, from: number, to: number, reason: number, segment: number,
+    sec: number, nsec: number): number {
+    const r = this.make(role, from, to, reason, segment, sec, nsec);
+    this.nextOf[r] = this.nextOf[after]!;
+    this.nextOf[after] = r;
+    if (list.changeTail === after) list.changeTail = r;
+    return r;
+  }
+
+  /** Take record `r` out of `list` and free it. */
+  remove(list: ChangeList, r: number): void {
+    let prev = -1;
+    for (let x = list.changeHead; x >= 0 && x !== r; x = this.nextOf[x]!) prev = x;
+    const after = this.nextOf[r]!;
+    if (prev < 0) list.changeHead = after; else this.nextOf[prev] = after;
+    if (list.changeTail === r) list.changeTail = prev;
+    this.release(r);
+  }
+
+  /** Rewrite what record `r` says (its role and place stay). */
+  rewrite(r: number, from: number, to: number, reason: number): void {
+    this.meta[r] = (this.meta[r]! & 1) | (from << FROM_SHIFT) | (to << TO_SHIFT) | (reason << REASON_SHIFT);
+  }
+
+  /** Swap orig and resp on every record of `list` (the tracker follows a role flip of Zeek's). */
+  flipRoles(list: ChangeList): void {
+    for (let x = list.changeHead; x >= 0; x = this.nextOf[x]!) this.meta[x] = this.meta[x]! ^ 1;
+  }
+
+  /** Free every record of `list` and empty it. */
+  clear(list: ChangeList): void {
+    for (let x = list.changeHead; x >= 0;) {
+      const after = this.nextOf[x]!;
+      this.release(x);
+      x = after;
+    }
+    list.changeHead = list.changeTail = -1;
+  }
+
+  /** The list as objects (for renderers and tests; the tracker and diagnosis read records). */
+  toArray(list: ChangeList): StateChange[] {
+    const out: StateChange[] = [];
+    for (let x = list.changeHead; x >= 0; x = this.nextOf[x]!) out.push(this.toObject(x));
+    return out;
+  }
+
+  toObject(r: number): StateChange {
+    return {
+      endpoint: this.role(r) === ROLE_ORIG ? 'orig' : 'resp',
+      from: STATE_NAMES[this.from(r)]!,
+      to: STATE_NAMES[this.to(r)]!,
+      segment: this.segments[r]!,
+      tsSec: this.secs[r]!,
+      tsNsec: this.nsec[r]!,
+      reason: REASONS[this.reasonCode(r)],
+    };
+  }
+
+  private make(role: number, from: number, to: number, reason: number, segment: number, sec: number, nsec: number): number {
+    let r = this.free;
+    if (r >= 0) {
+      this.free = this.nextOf[r]!;
+    } else {
+      if (this.used === this.meta.length) this.grow();
+      r = this.used++;
+    }
+    this.meta[r] = role | (from << FROM_SHIFT) | (to << TO_SHIFT) | (reason << REASON_SHIFT);
+    this.segments[r] = segment;
+    this.secs[r] = sec;
+    this.nsec[r] = nsec;
+    this.nextOf[r] = -1;
+    this.live++;
+    return r;
+  }
+
+  private release(r: number): void {
+    this.nextOf[r] = this.free;
+    this.free = r;
+    this.live--;
+  }
+
+  private grow(): void {
+    const n = this.meta.length * 2;
+    const meta = new Int32Array(n); meta.set(this.meta); this.meta = meta;
+    const nsec = new Int32Array(n); nsec.set(this.nsec); this.nsec = nsec;
+    const next = new Int32Array(n); next.set(this.nextOf); this.nextOf = next;
+    const secs = new Float64Array(n); secs.set(this.secs); this.secs = secs;
+    const segments = new Float64Array(n); segments.set(this.segments); this.segments = segments;
+  }
+}
