@@ -54,7 +54,11 @@ async function load(name: string): Promise<Handler> {
     case 'packets': return (await import('./commands/packets.js')).runPackets as unknown as Handler;
     case 'diagram': return (await import('./commands/diagram.js')).runDiagram as unknown as Handler;
     case 'report': return (await import('./commands/report.js')).runReport as unknown as Handler;
-    case 'tui': return (await import('./commands/tui.js')).runTui as unknown as Handler;
+    case 'tui':
+      // ink reads CI when it is evaluated: hide it first (see ci-env-hide.ts). Imported on its own
+      // because the bundler (dist/bundle) hoists the command's imports of ink above its own code.
+      await import('../render/tui/ci-env-hide.js');
+      return (await import('./commands/tui.js')).runTui as unknown as Handler;
     default: throw new Error(`no command ${name}`);
   }
 }
@@ -76,6 +80,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)))
       .scriptName('finscope')
+      // English whatever LANG says, like the rest of finscope's output (yargs' own words would
+      // otherwise mix into our English help; the bundled CLI does not ship yargs' locale files)
+      .locale('en')
       .usage('finscope [command] <capture...> [options]\n\nFinds TCP connections left half-closed (CLOSE_WAIT), which endpoint leaks them, since when, and why.')
       .command(['summary <capture..>', '$0 <capture..>'], 'incident summary: states per endpoint and findings (default)', (y) =>
         common(y)

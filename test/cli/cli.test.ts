@@ -27,6 +27,15 @@ test('--help lists the commands and exits 0', () => {
   for (const c of ['summary', 'flows', 'packets', 'diagram', 'report', 'tui']) assert.match(r.out, new RegExp(`finscope ${c}`));
 });
 
+test('help is in English whatever the locale (no yargs words in another language mixed in)', () => {
+  for (const LANG of ['de_DE.UTF-8', 'fr_FR.UTF-8']) {
+    const r = spawnSync(process.execPath, [bin, 'summary', '--help'], { encoding: 'utf8', env: { ...process.env, LANG, LC_ALL: LANG, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Show help/);
+    assert.match(r.stdout, /\[default: 60\]/);
+  }
+});
+
 test('usage errors exit 2 with a message', () => {
   const unknown = run(['flows', 'x.pcap', '--no-such-option']);
   assert.equal(unknown.code, 2);
