@@ -38,6 +38,9 @@ export interface ReadOptions {
    * the summary are the same either way.
    */
   parallel?: boolean | 'auto';
+  /** Decode workers on the parallel path (default: one per input, at most one fewer than the cores,
+   *  at least one; see workersFor). Several inputs per worker are merged inside the worker. */
+  decodeWorkers?: number;
   /** Index of the first input in TcpSegment.input (a decode worker reading part of a command line). */
   firstInputIndex?: number;
   /**

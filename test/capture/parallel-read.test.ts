@@ -32,14 +32,15 @@ function put(name: string, bytes: Buffer | string): string {
 }
 
 /** Every field a reader fills, including those the snapshot helper leaves out. */
-async function everything(inputs: string[], parallel: boolean): Promise<{ segments: (SegmentSnapshot & { kind: number; ipv: number; ok: boolean })[]; summary: unknown; issues: IssueLog }> {
+async function everything(inputs: string[], parallel: boolean, decodeWorkers?: number): Promise<{ segments: (SegmentSnapshot & { kind: number; ipv: number; ok: boolean })[]; summary: unknown; issues: IssueLog }> {
   const addresses = new AddressTable();
   const issues = new IssueLog();
   const extra: { kind: number; ipv: number; ok: boolean }[] = [];
-  const c = await collect(inputs, { parallel, addresses, issues });
+  const workers = decodeWorkers !== undefined ? { decodeWorkers } : {};
+  const c = await collect(inputs, { parallel, addresses, issues, ...workers });
   // a second pass for the fields collect() does not snapshot (same order either way)
   const a2 = new AddressTable();
-  await readSegments(inputs, { parallel, addresses: a2, issues: new IssueLog() }, (seg) => {
+  await readSegments(inputs, { parallel, addresses: a2, issues: new IssueLog(), ...workers }, (seg) => {
     extra.push({ kind: seg.kind, ipv: seg.ipVersion, ok: seg.checksumOk });
   });
   assert.equal(extra.length, c.segments.length);
@@ -71,9 +72,12 @@ describe('parallel reading equals single-threaded reading', () => {
       } else parts.push(put(`${name}.pcap`, writePcap(mine, { linkType: 1, nano: k === 3 })));
     }
     const single = await everything(parts, false);
-    const parallel = await everything(parts, true);
-    assert.deepEqual(parallel.segments, single.segments);
-    assert.deepEqual(parallel.summary, single.summary);
+    // one worker merging all six itself (two cores), and three whose rings this thread merges
+    for (const workers of [1, 3]) {
+      const parallel = await everything(parts, true, workers);
+      assert.deepEqual(parallel.segments, single.segments, `${workers} workers`);
+      assert.deepEqual(parallel.summary, single.summary, `${workers} workers`);
+    }
   });
 
   it('tcpdump text (as tcpdump printed it) through the workers, with and without host names', { skip: tcpdumpMissing }, async () => {
