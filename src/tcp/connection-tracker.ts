@@ -753,7 +753,7 @@ function isEvictable(conn: Connection): boolean {
   return first.sentPureSyn && second.packets === 0 && first.state === S_SYN_SENT;
 }
 
-/** How the change log stores `e`'s role in `conn`: ROLE_ORIG or the responder's code. */
+/** How the change log stores `e`'s role in `conn`: ROLE_ORIG or ROLE_RESP. */
 function roleCode(conn: Connection, e: Endpoint): number {
   return e === conn.orig ? ROLE_ORIG : ROLE_RESP;
 }

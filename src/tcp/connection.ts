@@ -1,5 +1,6 @@
 // TCP tracking: the Connection and Endpoint records the tracker fills in (one object each per
-// connection, never per segment) and the StateChange evidence the findings, TUI and diagrams cite.
+// connection, never per segment). Their state changes, the evidence the findings, TUI and diagrams
+// cite, are records of the tracker's change log (change-log.ts).
 
 import type { ChangeList, ChangeLog, EndpointRole, StateChange } from './change-log.js';
 import { STATE_NAMES, type TcpState } from './endpoint-state.js';
@@ -224,6 +225,7 @@ export class Connection implements ChangeList {
   storeLast = -1;
   /** The tracker's slot for this connection (its index in the tracker's connection array). */
   slot = -1;
+
   constructor(id: number, first: Endpoint, second: Endpoint, zeek: ZeekSession, sec: number, nsec: number,
     segment: number, ipVersion: number) {
     this.begin(id, first, second, zeek, sec, nsec, segment, ipVersion);
