@@ -8,6 +8,7 @@
 // of connections under `maxConnections` holds only the live ones.
 
 import { STATE_NAMES, type TcpState } from './endpoint-state.js';
+import { grown } from './grown.js';
 
 export type EndpointRole = 'orig' | 'resp';
 
@@ -178,10 +179,10 @@ export class ChangeLog {
 
   private grow(): void {
     const n = this.meta.length * 2;
-    const meta = new Int32Array(n); meta.set(this.meta); this.meta = meta;
-    const nsec = new Int32Array(n); nsec.set(this.nsec); this.nsec = nsec;
-    const next = new Int32Array(n); next.set(this.nextOf); this.nextOf = next;
-    const secs = new Float64Array(n); secs.set(this.secs); this.secs = secs;
-    const segments = new Float64Array(n); segments.set(this.segments); this.segments = segments;
+    this.meta = grown(this.meta, n);
+    this.nsec = grown(this.nsec, n);
+    this.nextOf = grown(this.nextOf, n);
+    this.secs = grown(this.secs, n);
+    this.segments = grown(this.segments, n);
   }
 }

@@ -2,6 +2,8 @@
 // connection can be drawn later without reading the capture again. Typed-array columns that grow by
 // doubling; per-connection chains through `next` instead of per-connection arrays.
 
+import { grown } from './grown.js';
+
 export class SegmentStore {
   private cap: number;
   count = 0;
@@ -58,28 +60,16 @@ export class SegmentStore {
   }
 
   private grow(): void {
-    this.cap *= 2;
-    this.tsSec = growF64(this.tsSec, this.cap);
-    this.tsNsec = growU32(this.tsNsec, this.cap);
-    this.conn = growU32(this.conn, this.cap);
-    const ff = new Uint8Array(this.cap); ff.set(this.fromFirst); this.fromFirst = ff;
-    const fl = new Uint16Array(this.cap); fl.set(this.flags); this.flags = fl;
-    this.seq = growU32(this.seq, this.cap);
-    this.ack = growU32(this.ack, this.cap);
-    const w = new Uint16Array(this.cap); w.set(this.window); this.window = w;
-    this.payloadLength = growU32(this.payloadLength, this.cap);
-    const n = new Int32Array(this.cap); n.set(this.next); this.next = n;
+    const cap = (this.cap *= 2);
+    this.tsSec = grown(this.tsSec, cap);
+    this.tsNsec = grown(this.tsNsec, cap);
+    this.conn = grown(this.conn, cap);
+    this.fromFirst = grown(this.fromFirst, cap);
+    this.flags = grown(this.flags, cap);
+    this.seq = grown(this.seq, cap);
+    this.ack = grown(this.ack, cap);
+    this.window = grown(this.window, cap);
+    this.payloadLength = grown(this.payloadLength, cap);
+    this.next = grown(this.next, cap);
   }
-}
-
-function growF64(a: Float64Array, cap: number): Float64Array {
-  const b = new Float64Array(cap);
-  b.set(a);
-  return b;
-}
-
-function growU32(a: Uint32Array, cap: number): Uint32Array {
-  const b = new Uint32Array(cap);
-  b.set(a);
-  return b;
 }
