@@ -2,7 +2,7 @@
 // The only diagnosis module that knows the engine's field names.
 
 import type { FlowRecord } from '../analysis/flow-record.js';
-import { ROLE_ORIG, ROLE_RESP } from '../tcp/change-log.js';
+import { roleCode as roleCodeOf } from '../tcp/change-log.js';
 import type { Connection, Endpoint } from '../tcp/connection.js';
 import { S_SYN_RECEIVED, S_SYN_SENT } from '../tcp/endpoint-state.js';
 import type { ConnectionFacts, SideFacts } from './facts.js';
@@ -40,7 +40,7 @@ function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: s
   s.bytes = e.uniqueBytes > 0 ? e.uniqueBytes : e.payloadBytes;
 
   const log = c.log;
-  const roleCode = s.role === 'orig' ? ROLE_ORIG : ROLE_RESP;
+  const roleCode = roleCodeOf(s.role);
   if (e.sentPureSyn || e.sentSynAck) {
     s.synCount = 1 + e.synRetransmissions;
     if (c.first === e) {

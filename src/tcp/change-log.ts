@@ -38,6 +38,15 @@ const REASONS: readonly (string | undefined)[] = [undefined, 'time-wait-expired'
 export const ROLE_ORIG = 0;
 export const ROLE_RESP = 1;
 
+/** The stored code of a role, and back. */
+export function roleCode(role: EndpointRole): number {
+  return role === 'orig' ? ROLE_ORIG : ROLE_RESP;
+}
+
+export function roleName(code: number): EndpointRole {
+  return code === ROLE_ORIG ? 'orig' : 'resp';
+}
+
 /** What a list's owner holds: its first and last record (-1: none). Connection implements it. */
 export interface ChangeList {
   changeHead: number;
@@ -144,7 +153,7 @@ export class ChangeLog {
 
   toObject(r: number): StateChange {
     return {
-      endpoint: this.role(r) === ROLE_ORIG ? 'orig' : 'resp',
+      endpoint: roleName(this.role(r)),
       from: STATE_NAMES[this.from(r)]!,
       to: STATE_NAMES[this.to(r)]!,
       segment: this.segments[r]!,

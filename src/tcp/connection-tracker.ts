@@ -23,7 +23,7 @@
 //   responder becomes SYN_RECEIVED when its SYN+ACK is seen.
 
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../segment/tcp-segment.js';
-import { ChangeLog, R_ACKED_UNSEEN, R_FIN_TIMEOUT, R_NONE, R_SIMULTANEOUS_CLOSE, R_TIME_WAIT_EXPIRED, ROLE_ORIG, ROLE_RESP } from './change-log.js';
+import { ChangeLog, R_ACKED_UNSEEN, R_FIN_TIMEOUT, R_NONE, R_SIMULTANEOUS_CLOSE, R_TIME_WAIT_EXPIRED, roleCode } from './change-log.js';
 import { newConnection, newEndpoint, type Connection, type Endpoint, type EndpointRole } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import {
@@ -212,7 +212,7 @@ export class ConnectionTracker {
   stateAt(conn: Connection, endpoint: EndpointRole, tsSec: number, tsNsec: number): TcpState {
     const e = conn.endpoint(endpoint);
     let state = e.initialState;
-    const log = this.changeLog, role = endpoint === 'orig' ? ROLE_ORIG : ROLE_RESP;
+    const log = this.changeLog, role = roleCode(endpoint);
     for (let r = conn.changeHead; r >= 0; r = log.next(r)) {
       if (log.role(r) !== role) continue;
       const cs = log.tsSec(r);
@@ -397,7 +397,7 @@ export class ConnectionTracker {
     }
     for (const e of lost) {
       if (e.state === S_UNKNOWN) continue;
-      e.lastChange = this.changeLog.append(conn, roleCode(conn, e), e.state, S_UNKNOWN, R_ACKED_UNSEEN, -1,
+      e.lastChange = this.changeLog.append(conn, roleCode(conn.roleOf(e)), e.state, S_UNKNOWN, R_ACKED_UNSEEN, -1,
         this.captureEndSec, this.captureEndNsec);
       e.state = S_UNKNOWN;
       e.timerEvent = -1;
@@ -671,7 +671,7 @@ export class ConnectionTracker {
   private reindex(conn: Connection): void {
     const log = this.changeLog;
     for (const e of [conn.orig, conn.resp]) {
-      const role = roleCode(conn, e);
+      const role = roleCode(conn.roleOf(e));
       e.lastChange = -1;
       e.closeWaitChange = -1;
       for (let r = conn.changeHead; r >= 0; r = log.next(r)) {
@@ -704,7 +704,7 @@ export class ConnectionTracker {
   private event(conn: Connection, e: Endpoint, ev: number, segment: number, sec: number, nsec: number, reason = R_NONE): void {
     const next = nextState(e.state, ev);
     if (next < 0 || next === e.state) return;
-    const r = this.changeLog.append(conn, roleCode(conn, e), e.state, next, reason, segment, sec, nsec);
+    const r = this.changeLog.append(conn, roleCode(conn.roleOf(e)), e.state, next, reason, segment, sec, nsec);
     e.lastChange = r;
     if (next === S_CLOSE_WAIT) e.closeWaitChange = r;
     e.state = next;
@@ -751,11 +751,6 @@ function isEvictable(conn: Connection): boolean {
   if ((a === S_CLOSED || a === S_TIME_WAIT) && (b === S_CLOSED || b === S_TIME_WAIT)) return true;
   const first = conn.first, second = other(conn, first);
   return first.sentPureSyn && second.packets === 0 && first.state === S_SYN_SENT;
-}
-
-/** How the change log stores `e`'s role in `conn`: ROLE_ORIG or ROLE_RESP. */
-function roleCode(conn: Connection, e: Endpoint): number {
-  return e === conn.orig ? ROLE_ORIG : ROLE_RESP;
 }
 
 function other(conn: Connection, e: Endpoint): Endpoint {
