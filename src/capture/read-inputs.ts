@@ -5,7 +5,6 @@ import { fstat, read as readFd } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { CaptureFormatError, UsageError } from '../errors.js';
 import type { AddressTable } from '../segment/address-table.js';
 import type { IssueLog } from '../segment/input-issues.js';
@@ -16,6 +15,7 @@ import { DETECT_BYTES, detectFormat } from './detect-format.js';
 import { DEFAULT_WINDOW, InputBuffer } from './input-buffer.js';
 import { PcapReader } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
+import { gunzipInto } from './gunzip.js';
 import { IndexHeap } from './index-heap.js';
 import { parallelPlan, readSegmentsParallel } from './parallel-read.js';
 import { Step, type InputFormat, type ReaderContext, type SegmentReader } from './segment-reader.js';
@@ -80,12 +80,8 @@ export interface ReadSummary {
 
 /** Progress is reported at most this often (in bytes read), never per packet. */
 const PROGRESS_STEP = 4 * 1024 * 1024;
-/** Read size for the compressed side of a gzip input. */
-const GZIP_READ = 1024 * 1024;
-/** Compressed bytes per gunzip write (see compressedChunks). Each write is a round trip to the
- *  thread pool: 16 KiB pieces made an incompressible 1.8 GB capture take 13 s to read instead of 8.5. */
-const GZIP_PIECE = 256 * 1024;
-/** Decompressed bytes buffered ahead of the reader, at most (about: one compressed read more). */
+/** Decompressed bytes of a gzip input buffered ahead of its reader, at most (about: one
+ *  compressed piece more). */
 const GZIP_OUT_BUFFER = 4 * 1024 * 1024;
 const MIN_MERGE_WINDOW = 256 * 1024;
 const MERGE_WINDOWS_TOTAL = 64 * 1024 * 1024;
@@ -256,80 +252,31 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
   }
   let input = raw;
   let gzip = false;
-  let compressed = 0;
   let gzipError: string | null = null;
   let close = (): Promise<void> => rawSource.close();
+  let rawBytes = (): number => input.bytesRead;
   if (raw.available >= 2 && raw.buf[raw.start] === 0x1f && raw.buf[raw.start + 1] === 0x8b) {
     gzip = true;
-    // Feed the bytes already read, then the rest of the source, through a streaming gunzip.
-    const head = Buffer.from(raw.buf.subarray(raw.start, raw.end));
-    // Compressed bytes go to gunzip in pieces of GZIP_PIECE at fixed offsets, whatever sizes the
-    // file or pipe delivered: the output zlib has made when it meets damage, and so what is read
-    // before it, is then the same for every way the input arrives. One read buffer; each piece is a
-    // copy (a pipe delivers 64 KiB or less per read: a fresh 1 MiB buffer each time cost more than
-    // the decompression).
-    async function* compressedChunks(): AsyncGenerator<Buffer> {
-      const piece = Buffer.allocUnsafe(GZIP_PIECE);
-      let filled = 0;
-      function* take(data: Buffer): Generator<Buffer> {
-        for (let at = 0; at < data.length;) {
-          const n = Math.min(GZIP_PIECE - filled, data.length - at);
-          data.copy(piece, filled, at, at + n);
-          filled += n;
-          at += n;
-          if (filled === GZIP_PIECE) {
-            yield Buffer.from(piece);
-            filled = 0;
-          }
-        }
-      }
-      compressed += head.length;
-      yield* take(head);
-      const scratch = Buffer.allocUnsafe(GZIP_READ);
-      for (;;) {
-        const n = await rawSource.read(scratch, 0, scratch.length);
-        if (n === 0) break;
-        compressed += n;
-        yield* take(scratch.subarray(0, n));
-      }
-      if (filled > 0) yield Buffer.from(piece.subarray(0, filled));
-    }
-    // Decompressed bytes go through `out`, which never fails: gunzip flows (never paused), so every
-    // chunk it produced before a damaged or cut-short spot is handed on before its error, whatever
-    // the pace of the reader. (Reading gunzip itself lost its buffered output on error, an amount
-    // that depended on how the input was chunked.) Compressed input is fed at the pace `out` drains.
-    // Output buffers of 256 KiB: each is a round trip to the thread pool, and with 64 KiB the round
-    // trips, not inflating, set the pace (2.7 s instead of 1.9 s for a 1.9 GB capture). On damage, at
-    // most the last unfilled output buffer (256 KiB of capture) is lost.
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    // Decompressed bytes go through `out`, which never fails, at the pace the reader drains it.
     const out = new PassThrough({ highWaterMark: GZIP_OUT_BUFFER });
-    let produced = 0;
-    gunzip.on('data', (chunk: Buffer) => {
-      produced += chunk.length;
-      out.write(chunk);
-    });
-    gunzip.on('end', () => out.end());
-    gunzip.on('error', (error) => {
-      gzipError = error.message;
-      issues.add('gzip-error', name, 0, produced, 0,
-        `the gzip stream is damaged or cut short after ${produced} decompressed bytes (${error.message}); everything before was read`);
-      out.end();
-    });
-    const feed = async (): Promise<void> => {
-      for await (const chunk of compressedChunks()) {
-        if (gunzip.destroyed) return;
-        if (!gunzip.write(chunk)) await once(gunzip, 'drain');
-        while (out.writableLength > GZIP_OUT_BUFFER && !out.destroyed) await once(out, 'drain');
-      }
-      gunzip.end();
-    };
-    feed().catch((error: unknown) => {
-      if (!gunzip.destroyed) gunzip.destroy(error instanceof Error ? error : new Error(String(error)));
+    const head = Buffer.from(raw.buf.subarray(raw.start, raw.end));
+    const inflating = gunzipInto(rawSource, head, {
+      data: (chunk) => { out.write(chunk); },
+      end: (error, produced) => {
+        if (error !== null) {
+          gzipError = error;
+          issues.add('gzip-error', name, 0, produced, 0,
+            `the gzip stream is damaged or cut short after ${produced} decompressed bytes (${error}); everything before was read`);
+        }
+        out.end();
+      },
+      room: () => (out.writableLength > GZIP_OUT_BUFFER && !out.destroyed ? once(out, 'drain').then(() => undefined) : undefined),
     });
     const source = new StreamByteSource(out, () => undefined);
     input = new InputBuffer(source, window);
+    rawBytes = () => inflating.compressed();
     close = async () => {
-      gunzip.destroy();
+      inflating.destroy();
       await source.close();
       await rawSource.close();
     };
@@ -357,7 +304,7 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
     return {
       name, format, gzip, input, reader, totalBytes, segments: 0, close,
       seg: new TcpSegment(),
-      rawBytes: gzip ? () => compressed : () => input.bytesRead,
+      rawBytes,
     };
   } catch (error) {
     await close().catch(() => undefined);
