@@ -335,6 +335,7 @@ function finishGroup(g: GroupAcc): FindingGroup {
   const at = (q: number) => ages[Math.min(ages.length - 1, Math.floor(q * (ages.length - 1) + 0.5))] ?? 0;
   const severity: Severity = g.bySeverity.error > 0 ? 'error' : g.bySeverity.warning > 0 ? 'warning' : 'info';
   const examples = g.oldest.sort((a, b) => a.since - b.since || a.id - b.id).map((e) => e.id);
+  const first = g.first;
   return {
     code: g.code,
     severity,
@@ -347,7 +348,11 @@ function finishGroup(g: GroupAcc): FindingGroup {
     since: g.since,
     age: { min: ages[0] ?? 0, median: at(0.5), p90: at(0.9), max: ages[ages.length - 1] ?? 0 },
     idle: g.idle.length > 0 ? g.idle : null,
-    message: g.first.message,
+    // Written on demand (an enumerable getter: JSON output is unchanged): the text summary shows
+    // about twenty of the groups, and composing all 2,400 messages of the bench capture took 18 ms.
+    get message(): string {
+      return first.message;
+    },
     next: nextCommands(g.code, g.endpoint, g.role),
   };
 }
