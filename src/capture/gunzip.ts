@@ -1,10 +1,9 @@
 // Capture stage: a gzip input's compressed bytes -> zlib (on Node's thread pool) -> decompressed
 // chunks handed to a sink, in pieces that make what is read before damage independent of how the
-// input arrived, and sized so that zlib is not left waiting for the thread that decodes.
+// input arrived.
 
 import { once } from 'node:events';
-import type { TransformOptions } from 'node:stream';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import type { ByteSource } from './byte-source.js';
 
 /** Read size for the compressed side. */
@@ -19,10 +18,6 @@ const GZIP_PIECE = 256 * 1024;
  *  against 2.17-2.34 s, but then the damaged capture of a fuzz regression test (under 1 MiB) kept
  *  nothing at all. */
 const GZIP_OUT_CHUNK = 256 * 1024;
-/** Compressed bytes queued inside gunzip ahead of zlib. With the default (16 KiB) every piece waited
- *  for the reading thread's next turn before zlib got it, and zlib idled while that thread decoded:
- *  reading the 2 M-packet gzip bench file on one thread took 1.69-1.77 s instead of 1.52-1.57 s. */
-const GZIP_QUEUED_INPUT = 4 * 1024 * 1024;
 
 export interface GunzipSink {
   /** The next decompressed chunk, in order. */
@@ -88,9 +83,7 @@ export function gunzipInto(raw: ByteSource, head: Buffer, sink: GunzipSink): Gun
     if (filled > 0) yield Buffer.from(piece.subarray(0, filled));
   }
 
-  // zlib streams take the stream options too (Node's types list only zlib's own).
-  const options: ZlibOptions & TransformOptions = { chunkSize: GZIP_OUT_CHUNK, writableHighWaterMark: GZIP_QUEUED_INPUT };
-  const gunzip = createGunzip(options);
+  const gunzip = createGunzip({ chunkSize: GZIP_OUT_CHUNK });
   gunzip.on('data', (chunk: Buffer) => {
     if (ended) return;
     produced += chunk.length;
