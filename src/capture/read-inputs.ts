@@ -257,7 +257,9 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
   let rawBytes = (): number => input.bytesRead;
   if (raw.available >= 2 && raw.buf[raw.start] === 0x1f && raw.buf[raw.start + 1] === 0x8b) {
     gzip = true;
-    // Decompressed bytes go through `out`, which never fails, at the pace the reader drains it.
+    // Decompressed bytes go through `out`, which never fails and is drained at the reader's pace.
+    // (Reading gunzip itself lost its buffered output on error, an amount that depended on how the
+    // input was chunked.)
     const out = new PassThrough({ highWaterMark: GZIP_OUT_BUFFER });
     const head = Buffer.from(raw.buf.subarray(raw.start, raw.end));
     const inflating = gunzipInto(rawSource, head, {
