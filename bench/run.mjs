@@ -136,6 +136,11 @@ function countLines(file) {
 
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
+/** Append `text` to a row's note (notes are '; '-separated). */
+function addNote(r, text) {
+  r.note = r.note ? `${r.note}; ${text}` : text;
+}
+
 /**
  * Run one command in its own process; wall time from here, peak RSS from GNU time (%M), or else
  * sampled from /proc (approximate). stdout goes to a file, /dev/null, or is captured (small).
@@ -476,14 +481,14 @@ async function main() {
     r.wall = m.wall; r.cpu = m.cpu ?? null; r.peakMb = m.peakMb; r.runs = m.runs; r.walls = m.walls;
     r.rate = packets / m.wall; r.unit = unit;
     if (m.walls && m.walls.length > 1 && Math.max(...m.walls) > 1.5 * Math.min(...m.walls)) {
-      r.note = `${r.note ? r.note + '; ' : ''}noisy: runs took ${m.walls.map(secs).join(', ')} s`;
+      addNote(r, `noisy: runs took ${m.walls.map(secs).join(', ')} s`);
     }
     if (bytes) r.mbps = mb(bytes) / m.wall;
     // finscope's own account of the median run (FINSCOPE_TIMINGS): where the wall time went
     const t = /finscope timings: start-up ([\d.]+) s, reading and tracking ([\d.]+) s.*?, diagnosis ([\d.]+) s, output ([\d.]+) s/.exec(m.stderr ?? '');
     if (t) {
       r.phases = { startUp: Number(t[1]), read: Number(t[2]), diagnosis: Number(t[3]), output: Number(t[4]) };
-      r.note = `${r.note ? r.note + '; ' : ''}phases of the median run: start-up ${t[1]} s, reading and tracking ${t[2]} s, diagnosis ${t[3]} s, output ${t[4]} s`;
+      addNote(r, `phases of the median run: start-up ${t[1]} s, reading and tracking ${t[2]} s, diagnosis ${t[3]} s, output ${t[4]} s`);
     }
     r.result = 'ok';
     return r;
@@ -585,7 +590,7 @@ async function main() {
     if (!f || !r.wall || !r1.wall) continue;
     const m = await runOnce(process.execPath, ['-e', INFLATE_ONLY, f.files[0]]);
     if (!m.ok) continue;
-    r.note = `${r.note ? r.note + '; ' : ''}zlib inflate alone (no decoding) took ${secs(m.wall)} s = ${(m.wall / r1.wall).toFixed(2)}x row 1`;
+    addNote(r, `zlib inflate alone (no decoding) took ${secs(m.wall)} s = ${(m.wall / r1.wall).toFixed(2)}x row 1`);
   }
 
   // 6-7: tcpdump text
@@ -660,14 +665,14 @@ async function main() {
     const x = ref.r.rate / r.rate;
     r.vs = x >= 1 ? `${ref.name} ${x.toFixed(1)}x faster` : `${ref.name} ${(1 / x).toFixed(1)}x slower`;
     if (ref.name === 'summary') judge(r, x >= min);
-    else if (r.result === 'ok') { r.result = '—'; r.note = `${r.note ? r.note + '; ' : ''}target not judged: row 9 (summary) did not run`; }
+    else if (r.result === 'ok') { r.result = '—'; addNote(r, `target not judged: row 9 (summary) did not run`); }
   };
   const r10 = want('tcpdump') ? await toolRow(10, 'tcpdump -n -r > /dev/null', 'A', tcpdump, ['-n', '-r']) : row(10, 'tcpdump -n -r > /dev/null', 'A');
   r10.target = 'summary ≥ 25x';
   faster(r10, 25);
   // Issue 2 asks for decoding beside tcpdump reading the same file, as a ratio: in row 1's note.
   if (r10.wall && r1.rate && r10.rate) {
-    r1.note = `${r1.note ? r1.note + '; ' : ''}${(r1.rate / r10.rate).toFixed(1)}x tcpdump -n -r > /dev/null (row 10) on the same file`;
+    addNote(r1, `${(r1.rate / r10.rate).toFixed(1)}x tcpdump -n -r > /dev/null (row 10) on the same file`);
   }
   let r11;
   if (!want('tshark')) r11 = row(11, 'tshark -q -z conv,tcp', 'A');

@@ -19,6 +19,10 @@ export function fieldCopier<T extends object>(template: T): (from: T, to: T) => 
  * instances (`new C()`) never get that, so every connection was copied through the young
  * generation twice (a quarter of the tracking thread's time went to those copies). The caller
  * gives the object its class's prototype and fixes the fields that must not be shared.
+ * Setting the prototype leaves every field tagged (`--trace-generalization`), so storing a number
+ * outside V8's small integers (epoch seconds, half of all sequence numbers) allocates a heap number.
+ * Measured on the bench capture, that costs nothing visible: with every timestamp and sequence
+ * number made small, tracking took 425-512 ns per segment against 432-519 ns.
  */
 export function literalMaker<T extends object>(template: T): (from: T) => T {
   const body = `return {${Object.keys(template).map((k) => `${JSON.stringify(k)}: s[${JSON.stringify(k)}]`).join(', ')}};`;
