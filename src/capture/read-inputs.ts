@@ -3,8 +3,7 @@
 
 import { fstat, read as readFd } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { CaptureFormatError, UsageError } from '../errors.js';
 import type { AddressTable } from '../segment/address-table.js';
 import type { IssueLog } from '../segment/input-issues.js';
@@ -15,7 +14,7 @@ import { DETECT_BYTES, detectFormat } from './detect-format.js';
 import { DEFAULT_WINDOW, InputBuffer } from './input-buffer.js';
 import { PcapReader } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
-import { gunzipInto } from './gunzip.js';
+import { gzipSource, type GzipEngine } from './gunzip.js';
 import { IndexHeap } from './index-heap.js';
 import { parallelPlan, readSegmentsParallel } from './parallel-read.js';
 import { Step, type InputFormat, type ReaderContext, type SegmentReader } from './segment-reader.js';
@@ -50,6 +49,8 @@ export interface ReadOptions {
    * while what it produces stays bounded to about one chunk's worth.
    */
   backpressure?: Brake;
+  /** How gzip inputs are decompressed (tests; default 'sync', see gzipSource). */
+  gzipEngine?: GzipEngine;
 }
 
 export type Brake = () => Promise<void> | undefined;
@@ -80,9 +81,6 @@ export interface ReadSummary {
 
 /** Progress is reported at most this often (in bytes read), never per packet. */
 const PROGRESS_STEP = 4 * 1024 * 1024;
-/** Decompressed bytes of a gzip input buffered ahead of its reader, at most (about: one
- *  compressed piece more). */
-const GZIP_OUT_BUFFER = 4 * 1024 * 1024;
 const MIN_MERGE_WINDOW = 256 * 1024;
 const MERGE_WINDOWS_TOTAL = 64 * 1024 * 1024;
 /** Segments between brake checks in the merge: refills alone could be up to every input's whole
@@ -257,31 +255,16 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
   let rawBytes = (): number => input.bytesRead;
   if (raw.available >= 2 && raw.buf[raw.start] === 0x1f && raw.buf[raw.start + 1] === 0x8b) {
     gzip = true;
-    // Decompressed bytes go through `out`, which never fails and is drained at the reader's pace.
-    // (Reading gunzip itself lost its buffered output on error, an amount that depended on how the
-    // input was chunked.)
-    const out = new PassThrough({ highWaterMark: GZIP_OUT_BUFFER });
     const head = Buffer.from(raw.buf.subarray(raw.start, raw.end));
-    const inflating = gunzipInto(rawSource, head, {
-      data: (chunk) => { out.write(chunk); },
-      end: (error, produced) => {
-        if (error !== null) {
-          gzipError = error;
-          issues.add('gzip-error', name, 0, produced, 0,
-            `the gzip stream is damaged or cut short after ${produced} decompressed bytes (${error}); everything before was read`);
-        }
-        out.end();
-      },
-      room: () => (out.writableLength > GZIP_OUT_BUFFER && !out.destroyed ? once(out, 'drain').then(() => undefined) : undefined),
-    });
-    const source = new StreamByteSource(out, () => undefined);
+    const source = gzipSource(rawSource, head, (error, produced) => {
+      if (error === null) return;
+      gzipError = error;
+      issues.add('gzip-error', name, 0, produced, 0,
+        `the gzip stream is damaged or cut short after ${produced} decompressed bytes (${error}); everything before was read`);
+    }, opts.gzipEngine);
     input = new InputBuffer(source, window);
-    rawBytes = () => inflating.compressed();
-    close = async () => {
-      inflating.destroy();
-      await source.close();
-      await rawSource.close();
-    };
+    rawBytes = () => source.compressed();
+    close = () => source.close();
   }
 
   try {
