@@ -2,7 +2,7 @@
 // Bench stage: capture file(s) → every TCP segment read and decoded through the built library
 // (dist/src/capture), printing nothing per packet; one JSON line of counts and timings at the end.
 //
-// usage: node bench/decode.mjs [--format pcap|pcapng|tcpdump] [--threads 1] FILE...
+// usage: node bench/decode.mjs [--format pcap|pcapng|tcpdump] [--threads 1 | --inflate-only] FILE...
 // --threads 1 reads and decodes on this thread only (readSegments' parallel: false): the "one core"
 // figure issue 2 asks for. Without it, big files are decoded on worker threads as the CLI does.
 // The counts (segments, payload bytes, SYN/FIN/RST) let the harness check that every format of the
@@ -26,15 +26,35 @@ if (typeof capture.readSegments !== 'function') {
 const args = process.argv.slice(2);
 let format;
 let oneThread = false;
+let inflateOnly = false;
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--format') format = args[++i];
   else if (args[i] === '--threads') oneThread = args[++i] === '1';
+  else if (args[i] === '--inflate-only') inflateOnly = true;
   else files.push(args[i]);
 }
 if (files.length === 0) {
-  process.stderr.write('usage: node bench/decode.mjs [--format pcap|pcapng|tcpdump] [--threads 1] FILE...\n');
+  process.stderr.write('usage: node bench/decode.mjs [--format pcap|pcapng|tcpdump] [--threads 1 | --inflate-only] FILE...\n');
   process.exit(2);
+}
+
+// --inflate-only: the floor under the gzip rows, finscope's own inflater (gzipSource, on this
+// thread) decompressing the file into one reused buffer, nothing decoded.
+if (inflateOnly) {
+  const { gzipSource } = await import(new URL('capture/gunzip.js', dist).href);
+  const { FileByteSource } = await import(new URL('capture/byte-source.js', dist).href);
+  const { open } = await import('node:fs/promises');
+  const t1 = process.hrtime.bigint();
+  let error = null;
+  const source = gzipSource(new FileByteSource(await open(files[0], 'r')), Buffer.alloc(0), (e) => { error = e; });
+  const into = Buffer.allocUnsafe(4 << 20);
+  let bytes = 0;
+  for (let n; (n = await source.read(into, 0, into.length)) > 0;) bytes += n;
+  await source.close();
+  const t2 = process.hrtime.bigint();
+  process.stdout.write(JSON.stringify({ bytes, error, loadSeconds: Number(t1 - t0) / 1e9, readSeconds: Number(t2 - t1) / 1e9 }) + '\n');
+  process.exit(error === null ? 0 : 4);
 }
 
 const issues = new issuesMod.IssueLog();

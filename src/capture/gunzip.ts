@@ -5,7 +5,10 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { constants, createGunzip } from 'node:zlib';
+import { ByteRingSource, createByteRing } from './byte-ring.js';
 import { StreamByteSource, type ByteSource } from './byte-source.js';
+import type { InflateWorkerData } from './inflate-worker.js';
+import { spawnWorker } from './spawn-worker.js';
 
 /** Compressed bytes staged per read of the raw source; always filled whole (but at the end), so
  *  zlib meets the same input boundaries however a pipe delivers the bytes. */
@@ -43,6 +46,31 @@ export function syncGunzipAvailable(): boolean {
   const zlib = SyncGunzip.open();
   zlib?.close();
   return zlib !== null;
+}
+
+/**
+ * Inflate the gzip file at `path` on a worker thread of its own (the synchronous engine there),
+ * read through a byte ring: inflating then runs beside the decoding instead of before it.
+ */
+export function gzipFileOnThread(path: string, onEnd: GzipEnd): GzipSource {
+  const ring = createByteRing();
+  const worker = spawnWorker('inflate-worker', { path, buffer: ring } satisfies InflateWorkerData);
+  let gone: string | null = null;
+  worker.on('error', (error) => {
+    gone = `the inflating thread failed: ${error.message}`;
+  });
+  worker.on('exit', (code) => {
+    gone ??= `the inflating thread exited (code ${code}) before the end`;
+  });
+  const source = new ByteRingSource(ring, onEnd, () => gone);
+  return {
+    compressed: () => source.rawBytes,
+    read: (into, offset, length) => source.read(into, offset, length),
+    close: async () => {
+      await source.close();
+      await worker.terminate();
+    },
+  };
 }
 
 // ---- the synchronous engine ----------------------------------------------------------------------

@@ -6,7 +6,7 @@
 
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CaptureFormatError, UsageError } from '../errors.js';
 import { IssueLog, type InputIssue, type IssueCode } from '../segment/input-issues.js';
 import { TcpSegment } from '../segment/tcp-segment.js';
@@ -14,6 +14,7 @@ import type { InputFormat } from './segment-reader.js';
 import type { Brake, ReadOptions, ReadSummary, InputSummary } from './read-inputs.js';
 import { IndexHeap } from './index-heap.js';
 import { createRingBuffer, RingReader } from './segment-ring.js';
+import { spawnWorker } from './spawn-worker.js';
 
 /** Below this many bytes in total a worker's start-up (~40 ms) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
@@ -275,17 +276,9 @@ function newWorker(data: DecodeWorkerData): Worker {
   return w;
 }
 
-/**
- * The compiled worker next to this module. Run from the TypeScript sources (tests, through tsx),
- * the worker registers tsx itself first: worker threads do not inherit module hooks.
- */
+/** A decode worker; `workerData` undefined: prewarmed, it waits for its job as a message. */
 function createWorker(workerData: DecodeWorkerData | undefined): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./decode-worker.js', self), { workerData });
-  const source = new URL('./decode-worker.ts', self).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return spawnWorker('decode-worker', workerData);
 }
 
 function combine(ends: DecodeWorkerEnd[], issues: IssueLog): ReadSummary {

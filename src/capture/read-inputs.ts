@@ -3,6 +3,7 @@
 
 import { fstat, read as readFd } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { CaptureFormatError, UsageError } from '../errors.js';
 import type { AddressTable } from '../segment/address-table.js';
@@ -14,9 +15,9 @@ import { DETECT_BYTES, detectFormat } from './detect-format.js';
 import { DEFAULT_WINDOW, InputBuffer } from './input-buffer.js';
 import { PcapReader } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
-import { gzipSource, type GzipEngine } from './gunzip.js';
+import { gzipFileOnThread, gzipSource, type GzipEnd, type GzipSource } from './gunzip.js';
 import { IndexHeap } from './index-heap.js';
-import { parallelPlan, readSegmentsParallel } from './parallel-read.js';
+import { PARALLEL_MIN_BYTES, parallelPlan, readSegmentsParallel } from './parallel-read.js';
 import { Step, type InputFormat, type ReaderContext, type SegmentReader } from './segment-reader.js';
 
 export interface ReadOptions {
@@ -49,8 +50,13 @@ export interface ReadOptions {
    * while what it produces stays bounded to about one chunk's worth.
    */
   backpressure?: Brake;
-  /** How gzip inputs are decompressed (tests; default 'sync', see gzipSource). */
-  gzipEngine?: GzipEngine;
+  /**
+   * How gzip inputs are decompressed: 'thread' inflates a file on a worker thread of its own
+   * while this thread decodes (the default for files of PARALLEL_MIN_BYTES and more, with two
+   * cores or more); 'sync' inflates on this thread (the default otherwise); 'stream' through
+   * Node's gunzip stream. All give the same segments; the choice is for tests.
+   */
+  gzipEngine?: 'thread' | 'sync' | 'stream';
 }
 
 export type Brake = () => Promise<void> | undefined;
@@ -255,13 +261,22 @@ async function openInput(name: string, index: number, opts: ReadOptions, window:
   let rawBytes = (): number => input.bytesRead;
   if (raw.available >= 2 && raw.buf[raw.start] === 0x1f && raw.buf[raw.start + 1] === 0x8b) {
     gzip = true;
-    const head = Buffer.from(raw.buf.subarray(raw.start, raw.end));
-    const source = gzipSource(rawSource, head, (error, produced) => {
+    const onEnd: GzipEnd = (error, produced) => {
       if (error === null) return;
       gzipError = error;
       issues.add('gzip-error', name, 0, produced, 0,
         `the gzip stream is damaged or cut short after ${produced} decompressed bytes (${error}); everything before was read`);
-    }, opts.gzipEngine);
+    };
+    const engine = opts.gzipEngine ?? (name !== '-' && totalBytes !== undefined && totalBytes >= PARALLEL_MIN_BYTES
+      && availableParallelism() >= 2 ? 'thread' : 'sync');
+    let source: GzipSource;
+    if (engine === 'thread' && name !== '-') {
+      // The worker reads the file itself, from the start.
+      await rawSource.close();
+      source = gzipFileOnThread(name, onEnd);
+    } else {
+      source = gzipSource(rawSource, Buffer.from(raw.buf.subarray(raw.start, raw.end)), onEnd, engine === 'stream' ? 'stream' : 'sync');
+    }
     input = new InputBuffer(source, window);
     rawBytes = () => source.compressed();
     close = () => source.close();

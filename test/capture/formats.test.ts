@@ -322,7 +322,7 @@ describe('progress', () => {
   });
 });
 
-describe('gzip: zlib called synchronously (the default) and through Node\'s gunzip stream agree', () => {
+describe('gzip: zlib on its own thread, synchronously on the reading thread, and through Node\'s gunzip stream agree', () => {
   // Big enough for many zlib calls: several MiB decompressed, some of it incompressible payload.
   const many = syntheticRecords(6000, 11);
   const plain = writePcap(many, { linkType: 1 });
@@ -333,7 +333,8 @@ describe('gzip: zlib called synchronously (the default) and through Node\'s gunz
     whole = (await collect([put('many.pcap', plain)])).segments;
     assert.ok(plain.length > 2 * 1024 * 1024, `${plain.length} bytes`);
   });
-  const read = (name: string, bytes: Buffer, gzipEngine: 'sync' | 'stream') => collect([put(`${gzipEngine}-${name}`, bytes)], { gzipEngine });
+  const engines = ['thread', 'sync', 'stream'] as const;
+  const read = (name: string, bytes: Buffer, gzipEngine: typeof engines[number]) => collect([put(`${gzipEngine}-${name}`, bytes)], { gzipEngine });
   const codes = (c: Awaited<ReturnType<typeof collect>>) => c.issues.kept.map((i) => i.code);
 
   it('this Node offers the synchronous engine (else reading falls back to the slower stream)', () => {
@@ -347,7 +348,7 @@ describe('gzip: zlib called synchronously (the default) and through Node\'s gunz
   ];
   for (const [name, bytes] of clean) {
     it(`${name}: every segment, no issue`, async () => {
-      for (const engine of ['sync', 'stream'] as const) {
+      for (const engine of engines) {
         const c = await read(name.replace(/\W+/g, '-'), bytes(), engine);
         assert.equal(c.segments.length, whole.length, engine);
         assert.deepEqual(c.segments.map(wireFields), whole.map(wireFields), engine);
@@ -359,8 +360,10 @@ describe('gzip: zlib called synchronously (the default) and through Node\'s gunz
 
   it('cut short: the same segments from both, and gzip-error', async () => {
     const cut = gz.subarray(0, Math.floor(gz.length * 0.55));
-    const [a, b] = [await read('cut', cut, 'sync'), await read('cut', cut, 'stream')];
+    const [a, b, t] = [await read('cut', cut, 'sync'), await read('cut', cut, 'stream'), await read('cut', cut, 'thread')];
     assert.deepEqual(a.segments, b.segments);
+    assert.deepEqual(t.segments, a.segments);
+    assert.deepEqual(codes(t), codes(a));
     assert.ok(a.segments.length > 1000 && a.segments.length < whole.length, `${a.segments.length} segments`);
     assert.deepEqual(a.segments.map(wireFields), whole.slice(0, a.segments.length).map(wireFields));
     assert.ok(codes(a).includes('gzip-error') && codes(b).includes('gzip-error'));
@@ -372,11 +375,11 @@ describe('gzip: zlib called synchronously (the default) and through Node\'s gunz
     const flipped = Buffer.from(gz);
     flipped[Math.floor(gz.length * 0.6)]! ^= 0x10;
     for (const [name, bytes] of [['flipped', flipped], ['garbage after', Buffer.concat([gz, Buffer.from('not gzip at all')])]] as const) {
-      for (const engine of ['sync', 'stream'] as const) {
+      for (const engine of engines) {
         const c = await read(name.replace(/\W+/g, '-'), bytes, engine);
         // zlib does not say what a failing call produced: up to one call's output before the error
         // is dropped (64 KiB synchronously, 256 KiB through the stream), even after a clean stream.
-        const lost = engine === 'sync' ? GZIP_OUT_CALL : STREAM_OUT_CHUNK;
+        const lost = engine === 'stream' ? STREAM_OUT_CHUNK : GZIP_OUT_CALL;
         const certain = name === 'flipped' ? 1000 : whole.filter((s) => s.byteOffset + 2000 < plain.length - lost).length;
         assert.ok(c.segments.length >= certain, `${name}, ${engine}: ${c.segments.length} segments, ${certain} certain`);
         assert.deepEqual(c.segments.slice(0, certain).map(wireFields), whole.slice(0, certain).map(wireFields), `${name}, ${engine}`);
