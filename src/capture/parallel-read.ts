@@ -63,6 +63,8 @@ export interface DecodeWorkerData {
   firstInputIndex: number;
   format?: InputFormat;
   date?: string;
+  /** ReadOptions.gzipEngine, when the caller chose one. */
+  gzipEngine?: ReadOptions['gzipEngine'];
   buffer: SharedArrayBuffer;
 }
 
@@ -238,6 +240,7 @@ function startWorker(inputs: string[], firstInputIndex: number, opts: ReadOption
   const data: DecodeWorkerData = { inputs, firstInputIndex, buffer };
   if (opts.format !== undefined) data.format = opts.format;
   if (opts.date !== undefined) data.date = opts.date;
+  if (opts.gzipEngine !== undefined) data.gzipEngine = opts.gzipEngine;
   const worker = newWorker(data);
   const reader = new RingReader(buffer, opts.addresses);
   let stream: Stream;

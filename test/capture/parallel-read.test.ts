@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { analyze } from '../../src/analysis/analyze.js';
-import { readSegments } from '../../src/capture/index.js';
+import { readSegments, type ReadOptions } from '../../src/capture/index.js';
 import { CaptureFormatError } from '../../src/errors.js';
 import { ndjsonLine } from '../../src/render/flows.js';
 import { renderSummary } from '../../src/render/summary.js';
@@ -32,11 +32,11 @@ function put(name: string, bytes: Buffer | string): string {
 }
 
 /** Every field a reader fills, including those the snapshot helper leaves out. */
-async function everything(inputs: string[], parallel: boolean, decodeWorkers?: number): Promise<{ segments: (SegmentSnapshot & { kind: number; ipv: number; ok: boolean })[]; summary: unknown; issues: IssueLog }> {
+async function everything(inputs: string[], parallel: boolean, decodeWorkers?: number, gzipEngine?: ReadOptions['gzipEngine']): Promise<{ segments: (SegmentSnapshot & { kind: number; ipv: number; ok: boolean })[]; summary: unknown; issues: IssueLog }> {
   const addresses = new AddressTable();
   const issues = new IssueLog();
   const extra: { kind: number; ipv: number; ok: boolean }[] = [];
-  const workers = decodeWorkers !== undefined ? { decodeWorkers } : {};
+  const workers = { ...(decodeWorkers !== undefined ? { decodeWorkers } : {}), ...(gzipEngine !== undefined ? { gzipEngine } : {}) };
   const c = await collect(inputs, { parallel, addresses, issues, ...workers });
   // a second pass for the fields collect() does not snapshot (same order either way)
   const a2 = new AddressTable();
@@ -78,6 +78,11 @@ describe('parallel reading equals single-threaded reading', () => {
       assert.deepEqual(parallel.segments, single.segments, `${workers} workers`);
       assert.deepEqual(parallel.summary, single.summary, `${workers} workers`);
     }
+    // With a third core a decode worker has gzip inflated on a thread of its own (a worker of a
+    // worker); forced here, whatever this machine has.
+    const nested = await everything(parts, true, 1, 'thread');
+    assert.deepEqual(nested.segments, single.segments, 'inflating on its own thread');
+    assert.deepEqual(nested.summary, single.summary, 'inflating on its own thread');
   });
 
   it('tcpdump text (as tcpdump printed it) through the workers, with and without host names', { skip: tcpdumpMissing }, async () => {
