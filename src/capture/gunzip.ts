@@ -1,6 +1,7 @@
 // Capture stage: a gzip input's compressed bytes -> zlib -> decompressed bytes, as a ByteSource the
-// capture readers read like any file. zlib runs synchronously on the reading thread, straight into
-// the reader's buffer; Node's stream API (createGunzip piped) is the fallback.
+// capture readers read like any file. zlib runs synchronously, on the reading thread straight into
+// the reader's buffer, or on a thread of its own (big files) into a byte ring; Node's gunzip
+// stream is the fallback when this Node lacks what the synchronous engine uses.
 
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -26,7 +27,8 @@ export interface GzipSource extends ByteSource {
 }
 
 /** Called once at the end: `error` is null when the stream ended cleanly, else zlib's message
- *  (everything before the damage has been delivered); `produced` counts the decompressed bytes. */
+ *  (what zlib produced before the call that met the damage has been delivered; see GZIP_OUT_CALL);
+ *  `produced` counts the decompressed bytes delivered. */
 export type GzipEnd = (error: string | null, produced: number) => void;
 
 export type GzipEngine = 'sync' | 'stream';

@@ -54,7 +54,8 @@ export interface ReadOptions {
    * How gzip inputs are decompressed: 'thread' inflates a file on a worker thread of its own
    * while this thread decodes (the default for files of PARALLEL_MIN_BYTES and more, with two
    * cores or more); 'sync' inflates on this thread (the default otherwise); 'stream' through
-   * Node's gunzip stream. All give the same segments; the choice is for tests.
+   * Node's gunzip stream. All give the same segments; tests choose, and decode workers choose
+   * 'sync' when a thread more would not have a core of its own.
    */
   gzipEngine?: 'thread' | 'sync' | 'stream';
 }
