@@ -27,6 +27,17 @@ test('--help lists the commands and exits 0', () => {
   for (const c of ['summary', 'flows', 'packets', 'diagram', 'report', 'tui']) assert.match(r.out, new RegExp(`finscope ${c}`));
 });
 
+test('--version, and a command\'s --help, answer and run nothing (yargs parses; the command runs after it)', () => {
+  const v = run(['--version']);
+  assert.equal(v.code, 0, v.err);
+  assert.match(v.out, /^\d+\.\d+\.\d+\n$/);
+  // a capture that does not exist: reading it would exit 65
+  const h = run(['summary', '/nonexistent/x.pcap', '--help']);
+  assert.equal(h.code, 0, h.err);
+  assert.match(h.out, /finscope summary <capture\.\.>/);
+  assert.equal(h.err, '');
+});
+
 test('help is in English whatever the locale (no yargs words in another language mixed in)', () => {
   // The bundle (bin) and tsc's output run directly: the latter still finds yargs' locale files,
   // so only the CLI's own choice of English keeps German out of it.
