@@ -4,6 +4,7 @@
 // memory stays bounded; each side wakes the other only when it sleeps.
 
 import type { ByteSource } from './byte-source.js';
+import { waitForChange } from './wait-for-change.js';
 
 /** Ring capacity: two of the decoder's 4 MiB windows, so inflating runs a window ahead. */
 export const BYTE_RING_BYTES = 8 * 1024 * 1024;
@@ -31,11 +32,6 @@ const RUNNING = 0;
 const DONE = 1;
 
 const TWO32 = 4294967296;
-
-/** Atomics.waitAsync (Node 16+; missing from the ES2022 library types this project compiles with). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
 
 export function createByteRing(capacity = BYTE_RING_BYTES): SharedArrayBuffer {
   if (capacity <= 0 || (capacity & (capacity - 1)) !== 0 || capacity > 1 << 30) {
@@ -223,13 +219,7 @@ export class ByteRingSource implements ByteSource {
     Atomics.store(this.control, READER_WAITING, wanted);
     const seen = Atomics.load(this.control, WRITTEN);
     if (((seen - this.taken) >>> 0) < wanted && Atomics.load(this.control, STATE) !== DONE) {
-      const r = waitAsync(this.control, WRITTEN, seen, this.waitMs);
-      if (r.async) {
-        // A pending waitAsync does not keep Node's event loop alive: a timer does.
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([r.value, new Promise<void>((resolve) => { timer = setTimeout(resolve, this.waitMs + 10); })]);
-        clearTimeout(timer);
-      }
+      await waitForChange(this.control, WRITTEN, seen, this.waitMs);
     }
     Atomics.store(this.control, READER_WAITING, 0);
   }

@@ -6,6 +6,7 @@
 
 import { AddressTable } from '../segment/address-table.js';
 import { SourceKind, type TcpSegment } from '../segment/tcp-segment.js';
+import { waitForChange } from './wait-for-change.js';
 
 /** Segments per batch. */
 export const BATCH_SEGMENTS = 8192;
@@ -40,11 +41,6 @@ const ENTRY_V6 = 6;
 const ENTRY_NAME = 0;
 
 const TWO32 = 4294967296;
-
-/** Atomics.waitAsync (Node 16+; missing from the ES2022 library types this project compiles with). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
 
 /** Thrown inside the writer when the reader has asked it to stop. */
 export class RingAborted extends Error {
@@ -256,13 +252,7 @@ export class RingReader {
     Atomics.store(this.control, READER_WAITING, 1);
     const seen = Atomics.load(this.control, WRITE_SEQ);
     if (seen <= this.consumed && Atomics.load(this.control, STATE) !== RING_DONE) {
-      const r = waitAsync(this.control, WRITE_SEQ, seen, timeoutMs);
-      if (r.async) {
-        // A pending waitAsync does not keep Node's event loop alive: a timer does.
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([r.value, new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs + 10); })]);
-        clearTimeout(timer);
-      }
+      await waitForChange(this.control, WRITE_SEQ, seen, timeoutMs);
     }
     Atomics.store(this.control, READER_WAITING, 0);
   }
