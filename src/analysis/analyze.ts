@@ -42,7 +42,7 @@ export interface AnalyzeOptions extends Partial<AnalysisOptions> {
 }
 
 /**
- * Default bound on tracked connections. A connection costs about 2.5 KB in the tracker and about
+ * Default bound on tracked connections. A connection costs about 2.2 KB in the tracker and about
  * 1 KB more in the result (flow record, facts, findings); 200,000 keeps a capture of 5,000,000
  * distinct SYN-only 4-tuples well under 1 GB (measured by the bench), while captures with fewer
  * connections than this (nearly all) are never touched by eviction.
