@@ -67,15 +67,28 @@ async function load(name: string): Promise<Handler> {
 const STDIN_TOKEN = '\u0000stdin';
 const fromStdinToken = (a: string) => (a === STDIN_TOKEN ? '-' : a);
 
+/**
+ * yargs renders and caches the whole help text as it hands a named command to the command's
+ * handler (a no-op one here: yargs supplies it when a command has none), for a help call later in
+ * an async handler: 21-28 ms of CPU in every run, timed inside yargs. finscope never asks yargs for
+ * help after parsing, so the cache is skipped. Help itself (`--help`, usage errors) does not go
+ * through the cache. Internal API, pinned yargs: when it is missing, nothing changes but the time.
+ */
+function skipHelpCache(y: Argv): void {
+  type Usage = { cacheHelpMessage?: () => void };
+  const internal = (y as unknown as { getInternalMethods?: () => { getUsageInstance?: () => Usage | undefined } }).getInternalMethods;
+  const usage = typeof internal === 'function' ? internal.call(y).getUsageInstance?.() : undefined;
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
 /** Parses argv and runs the command; resolves to the process exit code. Never throws. */
 export async function main(argv: string[]): Promise<number> {
-  // yargs only parses: the command runs after it. Given a handler, yargs renders and caches the
-  // whole help text as it starts the handler (for a help call later in an async handler): 21-28 ms
-  // of CPU in every run, timed inside yargs. The builder yargs runs is the matched command's, so
-  // it names the command.
+  // yargs only parses: the command runs after it. The builder yargs runs is the matched
+  // command's, so it names the command.
   let chosen: string | null = null;
   const run = (name: string, build: (y: Argv) => Argv) => (y: Argv): Argv => {
     chosen = name;
+    skipHelpCache(y);
     return build(y);
   };
   try {

@@ -38,6 +38,29 @@ test('--version, and a command\'s --help, answer and run nothing (yargs parses; 
   assert.equal(h.err, '');
 });
 
+test('a command run renders no help text (yargs would cache it on every run: ~20 ms)', () => {
+  // Help text is laid out by cliui, which measures every string with Intl.Segmenter: count those
+  // calls while main() runs. `--help` is the control showing that the probe sees help rendering.
+  const sample = join(root, 'samples/clean-close.pcap');
+  const probe = (main: string, args: string[]) => {
+    const script = `let n = 0; const segment = Intl.Segmenter.prototype.segment;
+      Intl.Segmenter.prototype.segment = function (...a) { n++; return segment.apply(this, a); };
+      const { main } = await import(${JSON.stringify(main)});
+      const code = await main(${JSON.stringify(args)});
+      process.stderr.write(JSON.stringify({ n, code }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return JSON.parse(r.stderr) as { n: number; code: number };
+  };
+  for (const main of [join(root, 'dist/src/cli/main.js'), join(root, 'dist/bundle/main.js')]) {
+    assert.ok(probe(main, ['summary', '--help']).n > 0, `${main}: the probe sees help being laid out`);
+    for (const command of ['summary', 'flows', 'packets']) {
+      const r = probe(main, [command, sample, '--quiet']);
+      assert.equal(r.code, 0);
+      assert.equal(r.n, 0, `${main} ${command}: help text laid out during a run`);
+    }
+  }
+});
+
 test('help is in English whatever the locale (no yargs words in another language mixed in)', () => {
   // The bundle (bin) and tsc's output run directly: the latter still finds yargs' locale files,
   // so only the CLI's own choice of English keeps German out of it.
