@@ -390,7 +390,8 @@ function machine(tcpdump, tshark) {
   const td = tcpdump ? firstLine(tcpdump, ['--version']) : null;
   const ts = tshark ? firstLine(tshark, ['--version']) : null;
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
+  // the bench's own result files do not make the code it measures dirty
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results'], { cwd: ROOT, encoding: 'utf8' });
   let version = '?';
   try { version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version; } catch { /* keep ? */ }
   return {
