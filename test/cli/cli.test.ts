@@ -50,6 +50,7 @@ test('a command run lays out no help text, and the bundle makes no Intl.Segmente
       const code = await main(${JSON.stringify(args)});
       process.stderr.write(JSON.stringify({ made, calls, code }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stderr) as { made: number; calls: number; code: number };
   };
   const bundle = join(root, 'dist/bundle/main.js');
