@@ -83,16 +83,18 @@ function skipHelpCache(y: Argv): void {
 
 /** Parses argv and runs the command; resolves to the process exit code. Never throws. */
 export async function main(argv: string[]): Promise<number> {
-  // yargs only parses: the command runs after it. The builder yargs runs is the matched
-  // command's, so it names the command.
+  // yargs only parses; the command runs after it, outside yargs, so its errors reach reportError
+  // as they are. The builder yargs runs is the matched command's, so it names the command.
   let chosen: string | null = null;
   const run = (name: string, build: (y: Argv) => Argv) => (y: Argv): Argv => {
     chosen = name;
-    skipHelpCache(y);
     return build(y);
   };
+  const parser = yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)));
+  // once: yargs keeps one usage object for the instance and every command's reset of it
+  skipHelpCache(parser);
   try {
-    const args = await yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)))
+    const args = await parser
       .scriptName('finscope')
       // English whatever LANG says, like the rest of finscope's output (yargs' own words would
       // otherwise mix into our English help; the bundled CLI does not ship yargs' locale files)
