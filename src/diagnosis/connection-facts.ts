@@ -10,8 +10,8 @@ import type { ConnectionFacts, SideFacts } from './facts.js';
 /** Segment times by capture-wide index (the tracker's SegmentStore when segments were kept). */
 export interface SegmentTimes {
   readonly count: number;
-  readonly tsSec: ArrayLike<number>;
-  readonly tsNsec: ArrayLike<number>;
+  tsSec(index: number): number;
+  tsNsec(index: number): number;
 }
 
 function time(sec: number, nsec: number): number {
@@ -107,7 +107,7 @@ function fillSide(s: SideFacts, e: Endpoint, p: Endpoint, c: Connection, host: s
     s.zeroWindowSeg = e.zeroWindowFirstSegment;
     if (e.zeroWindowFirstTsSec >= 0) s.zeroWindowSince = time(e.zeroWindowFirstTsSec, e.zeroWindowFirstTsNsec);
     else if (segments && e.zeroWindowFirstSegment >= 0 && e.zeroWindowFirstSegment < segments.count) {
-      s.zeroWindowSince = time(segments.tsSec[e.zeroWindowFirstSegment]!, segments.tsNsec[e.zeroWindowFirstSegment]!);
+      s.zeroWindowSince = time(segments.tsSec(e.zeroWindowFirstSegment), segments.tsNsec(e.zeroWindowFirstSegment));
     }
     s.zeroWindowAtEnd = e.windowLast === 0;
   }

@@ -230,7 +230,7 @@ export class ConnectionTracker {
   segmentIndices(conn: Connection): number[] {
     const out: number[] = [];
     if (this.segments === null) return out;
-    for (let i = conn.storeFirst; i >= 0; i = this.segments.next[i]!) out.push(i);
+    for (let i = conn.storeFirst; i >= 0; i = this.segments.next(i)) out.push(i);
     return out;
   }
 
@@ -354,7 +354,7 @@ export class ConnectionTracker {
     s.lastTsNsec = nsec;
     if (this.segments !== null) {
       const i = this.segments.push(sec, nsec, conn.id, fromFirst, seg.flags, seg.seq | 0, seg.ack | 0, seg.window, seg.payloadLength);
-      if (conn.storeLast >= 0) this.segments.next[conn.storeLast] = i; else conn.storeFirst = i;
+      if (conn.storeLast >= 0) this.segments.link(conn.storeLast, i); else conn.storeFirst = i;
       conn.storeLast = i;
     }
     const dup = this.isDuplicate(s, seg);

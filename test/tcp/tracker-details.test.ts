@@ -8,6 +8,7 @@ import { ACK, PSH, SYN, TcpSegment } from '../../src/segment/tcp-segment.js';
 import { ConnectionTable } from '../../src/tcp/connection-table.js';
 import { ConnectionTracker } from '../../src/tcp/connection-tracker.js';
 import { toFlowRecord } from '../../src/tcp/flow-record.js';
+import { BYTES_PER_SEGMENT, PAGE_SIZE, SegmentStore } from '../../src/tcp/segment-store.js';
 import { seqAdd, seqBetween, seqDiff, seqGt, seqLt } from '../../src/tcp/sequence-number.js';
 import { CLIENT_ISN, SERVER_ISN, Scenario, closeWait, established, exchanged } from './builders.js';
 
@@ -279,9 +280,41 @@ describe('segment store', () => {
     assert.equal(store.count, 10);
     assert.deepEqual(sc.tracker.segmentIndices(sc.conn(1)), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
     assert.deepEqual(sc.tracker.segmentIndices(sc.conn(2)), [9]);
-    assert.equal(store.seq[0], CLIENT_ISN);
-    assert.equal(store.fromFirst[1], 0);
-    assert.equal(store.conn[9], 2);
+    assert.equal(store.seq(0), CLIENT_ISN);
+    assert.equal(store.fromFirst(1), false);
+    assert.equal(store.conn(9), 2);
+  });
+
+  test('reads back every column across page boundaries, and holds one page more than it needs at most', () => {
+    const store = new SegmentStore();
+    const n = PAGE_SIZE * 2 + 3;
+    // two interleaved connections, so each chain crosses pages from the middle of one to the next
+    const last = [-1, -1];
+    for (let i = 0; i < n; i++) {
+      const c = i % 2;
+      const at = store.push(1_700_000_000 + i, (i * 7919) % 1e9, c + 1, i % 3 === 0, i & 0x1ff, (i * 2654435761) >>> 0,
+        0xffffffff - i, i & 0xffff, i * 3);
+      assert.equal(at, i);
+      if (last[c]! >= 0) store.link(last[c]!, at);
+      last[c] = at;
+    }
+    assert.equal(store.count, n);
+    for (const i of [0, 1, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 2 * PAGE_SIZE, n - 1]) {
+      assert.equal(store.tsSec(i), 1_700_000_000 + i);
+      assert.equal(store.tsNsec(i), (i * 7919) % 1e9);
+      assert.equal(store.conn(i), (i % 2) + 1);
+      assert.equal(store.fromFirst(i), i % 3 === 0);
+      assert.equal(store.flags(i), i & 0x1ff);
+      assert.equal(store.seq(i), (i * 2654435761) >>> 0);
+      assert.equal(store.ack(i), 0xffffffff - i);
+      assert.equal(store.window(i), i & 0xffff);
+      assert.equal(store.payloadLength(i), i * 3);
+      assert.equal(store.next(i), i + 2 < n ? i + 2 : -1);
+    }
+    const chain = [...store.indicesFrom(1)];
+    assert.equal(chain.length, (n - 1) / 2);
+    assert.ok(chain.every((v, k) => v === 1 + 2 * k));
+    assert.equal(store.bytes, 3 * PAGE_SIZE * BYTES_PER_SEGMENT);
   });
 });
 

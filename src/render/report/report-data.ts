@@ -130,20 +130,20 @@ export function evidenceRows(result: ReportResult, f: Finding, max: number): { r
   const byId = connectionsById(result);
   for (const i of all.slice(0, max)) {
     if (i < 0 || i >= store.count) continue;
-    const c = byId.get(store.conn[i]!);
+    const c = byId.get(store.conn(i));
     let from = '?', to = '?';
     if (c) {
-      const sender = store.fromFirst[i] === 1 ? c.first : c.first === c.orig ? c.resp : c.orig;
+      const sender = store.fromFirst(i) ? c.first : c.first === c.orig ? c.resp : c.orig;
       const receiver = sender === c.orig ? c.resp : c.orig;
       from = endpointText(result.addresses, sender);
       to = endpointText(result.addresses, receiver);
     }
     rows.push({
       number: i + 1,
-      time: formatEpoch(store.tsSec[i]! + store.tsNsec[i]! / 1e9),
+      time: formatEpoch(store.tsSec(i) + store.tsNsec(i) / 1e9),
       from, to,
-      flags: flagString(store.flags[i]!),
-      seq: store.seq[i]!, ack: store.ack[i]!, win: store.window[i]!, len: store.payloadLength[i]!,
+      flags: flagString(store.flags(i)),
+      seq: store.seq(i), ack: store.ack(i), win: store.window(i), len: store.payloadLength(i),
     });
   }
   return { rows, more: Math.max(0, all.length - rows.length) };

@@ -94,34 +94,34 @@ export function ladderModelFromConnections(
     if (c.orig.sawSyn) base[k * 2] = c.orig.isn;
     if (c.resp.sawSyn) base[k * 2 + 1] = c.resp.isn;
   });
-  const fromOrigOf = (c: Connection, fromFirst: number) => (fromFirst === 1) === (c.first === c.orig);
+  const fromOrigOf = (c: Connection, fromFirst: boolean) => fromFirst === (c.first === c.orig);
   const segments: LadderSegment[] = new Array(total);
   if (store) {
     for (let k = 0; k < total; k++) {
       const i = order[k]!;
-      const ci = connIndex.get(store.conn[i]!) ?? 0;
-      const fromOrig = fromOrigOf(connections[ci]!, store.fromFirst[i]!);
+      const ci = connIndex.get(store.conn(i)) ?? 0;
+      const fromOrig = fromOrigOf(connections[ci]!, store.fromFirst(i));
       const me = ci * 2 + (fromOrig ? 0 : 1);
-      if (base[me]! < 0) base[me] = store.seq[i]!;
+      if (base[me]! < 0) base[me] = store.seq(i);
     }
     for (let k = 0; k < total; k++) {
       const i = order[k]!;
-      const ci = connIndex.get(store.conn[i]!) ?? 0;
-      const fromOrig = fromOrigOf(connections[ci]!, store.fromFirst[i]!);
+      const ci = connIndex.get(store.conn(i)) ?? 0;
+      const fromOrig = fromOrigOf(connections[ci]!, store.fromFirst(i));
       const me = ci * 2 + (fromOrig ? 0 : 1);
       const peerBase = base[me ^ 1]!;
-      const ackRaw = store.ack[i]!;
+      const ackRaw = store.ack(i);
       segments[k] = {
         conn: ci,
         fromOrig,
-        tsSec: store.tsSec[i]!,
-        tsNsec: store.tsNsec[i]!,
-        flags: store.flags[i]!,
-        seq: (store.seq[i]! - base[me]!) >>> 0,
+        tsSec: store.tsSec(i),
+        tsNsec: store.tsNsec(i),
+        flags: store.flags(i),
+        seq: (store.seq(i) - base[me]!) >>> 0,
         // The ack field means nothing without the ACK flag (a SYN's is usually 0).
-        ack: (store.flags[i]! & ACK) === 0 ? 0 : peerBase < 0 ? ackRaw : (ackRaw - peerBase) >>> 0,
-        payloadLength: store.payloadLength[i]!,
-        window: store.window[i]!,
+        ack: (store.flags(i) & ACK) === 0 ? 0 : peerBase < 0 ? ackRaw : (ackRaw - peerBase) >>> 0,
+        payloadLength: store.payloadLength(i),
+        window: store.window(i),
         marks: 0,
         index: i,
       };

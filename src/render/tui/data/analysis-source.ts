@@ -18,16 +18,16 @@ export function connectionDetail(conn: Connection, flow: FlowRecord, store: Segm
   const segments: LadderSegment[] = [];
   // The store records "sent by the first endpoint"; roles may have flipped since (Zeek's rules).
   const firstIsOrig = conn.first === conn.orig;
-  for (let i = conn.storeFirst; i >= 0; i = store.next[i]!) {
+  for (let i = conn.storeFirst; i >= 0; i = store.next(i)) {
     segments.push({
       index: i,
-      time: store.tsSec[i]! + store.tsNsec[i]! / 1e9,
-      fromOrig: (store.fromFirst[i] === 1) === firstIsOrig,
-      flags: store.flags[i]!,
-      seq: store.seq[i]!,
-      ack: store.ack[i]!,
-      len: store.payloadLength[i]!,
-      win: store.window[i]!,
+      time: store.tsSec(i) + store.tsNsec(i) / 1e9,
+      fromOrig: store.fromFirst(i) === firstIsOrig,
+      flags: store.flags(i),
+      seq: store.seq(i),
+      ack: store.ack(i),
+      len: store.payloadLength(i),
+      win: store.window(i),
     });
   }
   const stateChanges = conn.changes.map((c) => ({
