@@ -330,6 +330,7 @@ function specKey(spec) {
   if (spec.payload === 'random') parts.push('rnd');
   if (spec.synFlood) parts.push(`flood${spec.synFlood}`);
   if (spec.rotate) parts.push(`rot${spec.rotate}`);
+  if (spec.frameSize !== undefined && spec.frameSize !== 'mix') parts.push(`f${spec.frameSize}`);
   const ext = (spec.format === 'pcapng' ? '.pcapng' : '.pcap') + (spec.gzip ? '.gz' : '');
   return { base: `cap-${GEN_HASH}-${parts.join('-')}`, ext };
 }
@@ -452,7 +453,7 @@ async function main() {
   const need = {
     A: want('decode') || want('formats') || want('text') || want('flows') || want('summary') || want('tcpdump') || want('tshark') || want('rotated') || want('tui'),
     B: want('formats'), C: want('formats'), D: want('formats'), E: want('formats'),
-    R: want('rotated'), F: want('synflood'),
+    R: want('rotated'), F: want('synflood'), M: want('tui'),
   };
   const specs = {
     A: base,
@@ -462,6 +463,8 @@ async function main() {
     E: { ...base, gzip: true, payload: 'random' },
     R: { ...base, packets: quarter * 4, rotate: quarter },
     F: { ...base, packets: 0, synFlood: floodN },
+    // issue 9: "a capture of 10 million packets opens within memory" (small frames keep it 1.4 GB)
+    M: { ...base, packets: mainPackets * 5, frameSize: 'small' },
   };
   const files = {};
   for (const k of Object.keys(specs)) if (need[k]) files[k] = capture(specs[k]);
@@ -494,7 +497,7 @@ async function main() {
     return r;
   };
   const judge = (r, pass) => { if (r.result === 'ok' && pass !== null) r.result = pass ? 'ok' : 'MISS'; };
-  const label = (k) => ({ A: 'A', B: 'B', C: 'C', D: 'D', E: 'E', R: 'R', Rc: files.Rc === files.A ? 'A' : 'Rc', F: 'F', T: 'T' })[k];
+  const label = (k) => ({ A: 'A', B: 'B', C: 'C', D: 'D', E: 'E', R: 'R', Rc: files.Rc === files.A ? 'A' : 'Rc', F: 'F', T: 'T', M: 'M' })[k];
 
   // decode via the library: same counts in every format, else WRONG
   let expectDecode = null;
@@ -737,11 +740,15 @@ async function main() {
   // 17-18: TUI in a tmux pane, as a user sees it
   const r17 = row(17, 'TUI start to first frame', 'A', { target: '—' });
   const r18 = row(18, 'TUI key to frame (median)', 'A', { target: '< 50 ms' });
+  const r22 = row(22, `TUI first frame, ${group(mainPackets * 5)} pkts`, 'M', { target: '< 1.5 GB' });
   if (want('tui')) {
     const tmuxBin = which('tmux');
     r17.packets = A.packets;
-    if (!tmuxBin) { r17.result = r18.result = 'n/a'; r17.reason = r18.reason = 'tmux not installed'; }
-    else if (!haveBin || !dist.ok) { r17.result = r18.result = 'n/a'; r17.reason = r18.reason = !haveBin ? 'bin/finscope.js missing' : dist.note; }
+    if (!tmuxBin) { r17.result = r18.result = r22.result = 'n/a'; r17.reason = r18.reason = r22.reason = 'tmux not installed'; }
+    else if (!haveBin || !dist.ok) {
+      r17.result = r18.result = r22.result = 'n/a';
+      r17.reason = r18.reason = r22.reason = !haveBin ? 'bin/finscope.js missing' : dist.note;
+    }
     else {
       warm(A.files);
       log('  TUI in tmux ...');
@@ -760,6 +767,19 @@ async function main() {
           log(`  TUI key to frame: median ${med.toFixed(0)} ms`);
         }
         if (!t.restored) r17.note += '; q did not restore the normal screen within 3 s';
+      }
+      // 22: the same on ten million packets: the per-segment store the ladders read must fit
+      const M = files.M;
+      warm(M.files);
+      log(`  TUI in tmux on ${group(M.packets)} packets ...`);
+      const m = measureTui(tmuxBin, M.files, { keys: 4 });
+      if (!m.ok) { r22.result = 'n/a'; r22.reason = m.reason; }
+      else {
+        fill(r22, { ok: true, wall: m.firstFrame, peakMb: m.peakMb, runs: 1 }, { packets: M.packets, bytes: M.rawBytes });
+        r22.vs = `${(m.peakMb * 1024 * 1024 / M.packets).toFixed(0)} B per packet at peak`;
+        r22.note = `first frame and peak RSS as row 17; key to frame ${m.keyMs.length ? `median ${median(m.keyMs).toFixed(0)} ms` : 'not measured'}${m.keyProblem ? ` (${m.keyProblem})` : ''}`;
+        log(`  TUI first frame after ${secs(m.firstFrame)} s, ${m.peakMb.toFixed(0)} MB`);
+        judge(r22, m.peakMb < 1536);
       }
     }
   }
@@ -783,6 +803,7 @@ async function main() {
   describe('R', `A's traffic (${group(specs.R.packets)} packets) rotated every ${group(quarter)} packets`);
   if (files.Rc && files.Rc !== files.A) describe('Rc', 'the rotated set as one file');
   describe('F', 'SYN flood');
+  describe('M', 'small frames (data segments of 1..200 B), for the TUI\'s memory');
 
   mach.loadEnd = os.loadavg()[0];
   rows.sort((a, b) => a.id - b.id);
