@@ -9,7 +9,7 @@
 //   --only LIST    comma-separated sections: decode, formats, text, flows, summary, tcpdump, tshark,
 //                  rotated, synflood, tui (rows of other sections print as "skipped")
 //   --packets N    packets in the main capture (default 2,000,000; quick 200,000); the rotated set is
-//                  four files of N/4
+//                  four files of N/4, and the TUI's small-frame capture (M, row 22) has 5N
 //   --flood N      SYN-only connections in the flood capture (default 5,000,000; quick 500,000)
 //   --skip-tshark  do not run tshark (about 80 s and 4 GB of memory on the 2 M-packet file)
 //   --repeat N     runs of each finscope measurement that takes under 10 s; the median is shown
