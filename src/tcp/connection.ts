@@ -300,10 +300,17 @@ export class Connection implements ChangeList {
 
 // Fresh instances: `reuse` copies their fields back (so fields added later are reset too), and the
 // tracker's objects are built from them by one literal each.
-const ENDPOINT = new Template(() => new Endpoint(0, 0, 0, new ZeekEndpoint(true)), Endpoint.prototype);
+const ENDPOINT = new Template(() => new Endpoint(0, 0, 0, new ZeekEndpoint(true)), Endpoint.prototype, [
+  'state', 'sndNxt32', 'timerEvent', 'z', 'windowMin', 'packets', 'payloadBytes', 'prevValid', 'prevSeq', 'wscale',
+  'ackKnown', 'finSent', 'ackSent32', 'dataKnown', 'prevAck', 'dataNxt32', 'uniqueBytes', 'windowMax', 'seqKnown',
+  'prevFlags', 'firstTsSec', 'prevLen', 'windowLast', 'lastTsSec', 'lastTsNsec', 'prevWin', 'prevTsVal', 'prevHasTs',
+  'prevSack', 'prevSec', 'prevNsec', 'prevDirection', 'prevInterface', 'addr', 'lastDataTsSec', 'lastDataTsNsec',
+  'lastDataSegment', 'port', 'lastAckAdvanceTsSec', 'lastAckAdvanceTsNsec', 'lastAckAdvanceSegment',
+]);
 const CONNECTION = new Template(
   () => new Connection(0, ENDPOINT.instance, ENDPOINT.instance, new ZeekSession(0, 0, false, 0), 0, 0, 0, 4),
   Connection.prototype,
+  ['orig', 'first', 'zeek', 'resp', 'lastTsSec', 'segmentCount', 'lastTsNsec', 'lastSegment', 'id', 'changeTail'],
 );
 
 /**

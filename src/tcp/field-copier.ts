@@ -24,10 +24,24 @@ export function fieldCopier<T extends object>(template: T): (from: T, to: T) => 
  * seconds too where V8 compresses pointers (31-bit small integers; Node's x64 builds have 32).
  * Measured on the bench capture, that costs nothing visible: with every timestamp and sequence
  * number made small, tracking took 425-512 ns per segment against 432-519 ns.
+ * `first` names fields to store first. The per-segment path touches about half of an endpoint's 83
+ * fields; declared order spread them over all of its 11 cache lines, and the connection's first
+ * touch of each line is a cache miss (with 2,000 connections open the objects do not fit in L2).
+ * Hot fields first: `bench/track.mjs` 383-407 ns per segment against 396-456 ns (8 interleaved
+ * pairs, medians of 5 runs).
  */
-export function literalMaker<T extends object>(template: T): (from: T) => T {
-  const body = `return {${Object.keys(template).map((k) => `${JSON.stringify(k)}: s[${JSON.stringify(k)}]`).join(', ')}};`;
+export function literalMaker<T extends object>(template: T, first: readonly (keyof T & string)[] = []): (from: T) => T {
+  const keys = layout(template, first);
+  const body = `return {${keys.map((k) => `${JSON.stringify(k)}: s[${JSON.stringify(k)}]`).join(', ')}};`;
   return new Function('s', body) as (from: T) => T;
+}
+
+/** The template's own keys with `first` moved to the front (in that order). */
+export function layout<T extends object>(template: T, first: readonly (keyof T & string)[]): string[] {
+  const own = Object.keys(template);
+  for (const k of first) if (!own.includes(k)) throw new Error(`layout: ${k} is not a field`);
+  const front = new Set<string>(first);
+  return [...first, ...own.filter((k) => !front.has(k))];
 }
 
 /**
@@ -41,7 +55,12 @@ export class Template<T extends object> {
   private maker: ((from: T) => T) | null = null;
   private copier: ((from: T, to: T) => void) | null = null;
 
-  constructor(private readonly build: () => T, private readonly proto: object) {}
+  /**
+   * `hotFirst`: the fields the per-segment path touches, laid out first in the objects `create`
+   * makes (a literal's fields are stored in the order it names them).
+   */
+  constructor(private readonly build: () => T, private readonly proto: object,
+    private readonly hotFirst: readonly (keyof T & string)[] = []) {}
 
   get instance(): T {
     return (this.value ??= this.build());
@@ -50,7 +69,7 @@ export class Template<T extends object> {
   /** A new object holding the template's fields, with the class's prototype. */
   create(): T {
     const t = this.instance;
-    this.maker ??= literalMaker(t);
+    this.maker ??= literalMaker(t, this.hotFirst);
     return Object.setPrototypeOf(this.maker(t), this.proto) as T;
   }
 

@@ -615,7 +615,10 @@ function updateClosed(ep: ZeekEndpoint, flags: number, deltaLast: number): boole
   return false;
 }
 
-const ZEEK_ENDPOINT = new Template(() => new ZeekEndpoint(true), ZeekEndpoint.prototype);
+const ZEEK_ENDPOINT = new Template(() => new ZeekEndpoint(true), ZeekEndpoint.prototype, [
+  'state', 'ackSeq', 'lastSeq', 'startSeq', 'isOrig', 'trimSeq', 'ackWraps', 'lastReassem', 'finCnt', 'seqWraps',
+  'didClose', 'peer', 'blocks',
+]);
 const ZEEK_SESSION = new Template(() => new ZeekSession(0, 0, false, 0), ZeekSession.prototype);
 
 /**
