@@ -299,7 +299,10 @@ export class Connection implements ChangeList {
 }
 
 // Fresh instances: `reuse` copies their fields back (so fields added later are reset too), and the
-// tracker's objects are built from them by one literal each.
+// tracker's objects are built from them by one literal each. The lists name the fields the
+// per-segment path touched 0.3 times a segment or more on the bench capture (counted through a
+// Proxy), most touched first: they are stored first, so a segment reads fewer cache lines (see
+// literalMaker). A field missing from a list still works, only laid out among the cold ones.
 const ENDPOINT = new Template(() => new Endpoint(0, 0, 0, new ZeekEndpoint(true)), Endpoint.prototype, [
   'state', 'sndNxt32', 'timerEvent', 'z', 'windowMin', 'packets', 'payloadBytes', 'prevValid', 'prevSeq', 'wscale',
   'ackKnown', 'finSent', 'ackSent32', 'dataKnown', 'prevAck', 'dataNxt32', 'uniqueBytes', 'windowMax', 'seqKnown',
