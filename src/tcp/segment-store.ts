@@ -29,23 +29,19 @@ class Page {
   readonly fromFirst: Uint8Array;
 
   constructor() {
-    const buffer = new ArrayBuffer(PAGE_SIZE * BYTES_PER_SEGMENT);
+    const n = PAGE_SIZE;
+    const buffer = new ArrayBuffer(n * BYTES_PER_SEGMENT);
     let at = 0;
-    const take = <T>(make: (b: ArrayBuffer, offset: number, length: number) => T, bytes: number): T => {
-      const view = make(buffer, at, PAGE_SIZE);
-      at += bytes * PAGE_SIZE;
-      return view;
-    };
-    this.tsSec = take((b, o, n) => new Float64Array(b, o, n), 8);
-    this.tsNsec = take((b, o, n) => new Uint32Array(b, o, n), 4);
-    this.conn = take((b, o, n) => new Uint32Array(b, o, n), 4);
-    this.seq = take((b, o, n) => new Uint32Array(b, o, n), 4);
-    this.ack = take((b, o, n) => new Uint32Array(b, o, n), 4);
-    this.payloadLength = take((b, o, n) => new Uint32Array(b, o, n), 4);
-    this.next = take((b, o, n) => new Int32Array(b, o, n), 4);
-    this.flags = take((b, o, n) => new Uint16Array(b, o, n), 2);
-    this.window = take((b, o, n) => new Uint16Array(b, o, n), 2);
-    this.fromFirst = take((b, o, n) => new Uint8Array(b, o, n), 1);
+    this.tsSec = new Float64Array(buffer, at, n); at += 8 * n;
+    this.tsNsec = new Uint32Array(buffer, at, n); at += 4 * n;
+    this.conn = new Uint32Array(buffer, at, n); at += 4 * n;
+    this.seq = new Uint32Array(buffer, at, n); at += 4 * n;
+    this.ack = new Uint32Array(buffer, at, n); at += 4 * n;
+    this.payloadLength = new Uint32Array(buffer, at, n); at += 4 * n;
+    this.next = new Int32Array(buffer, at, n); at += 4 * n;
+    this.flags = new Uint16Array(buffer, at, n); at += 2 * n;
+    this.window = new Uint16Array(buffer, at, n); at += 2 * n;
+    this.fromFirst = new Uint8Array(buffer, at, n);
   }
 }
 
@@ -53,7 +49,7 @@ class Page {
 export class SegmentStore {
   count = 0;
   private readonly pages: Page[] = [];
-  /** The page `push` writes to (null before the first segment and when it is full). */
+  /** The page `push` writes to (null before the first segment). */
   private last: Page | null = null;
 
   /** Append one segment; returns its index (equal to the capture-wide segment index). */

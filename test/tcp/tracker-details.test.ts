@@ -285,7 +285,7 @@ describe('segment store', () => {
     assert.equal(store.conn(9), 2);
   });
 
-  test('reads back every column across page boundaries, and holds one page more than it needs at most', () => {
+  test('reads back every column across page boundaries, and holds only the pages its segments need', () => {
     const store = new SegmentStore();
     const n = PAGE_SIZE * 2 + 3;
     // two interleaved connections, so each chain crosses pages from the middle of one to the next
