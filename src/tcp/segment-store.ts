@@ -78,52 +78,57 @@ export class SegmentStore {
 
   /** Chain segment `to` after segment `from` of the same connection. */
   link(from: number, to: number): void {
-    this.pages[from >>> PAGE_BITS]!.next[from & OFFSET_MASK] = to;
+    this.page(from).next[from & OFFSET_MASK] = to;
   }
 
   /** The next segment of the same connection, or -1. */
   next(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.next[i & OFFSET_MASK]!;
+    return this.page(i).next[i & OFFSET_MASK]!;
   }
 
   tsSec(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.tsSec[i & OFFSET_MASK]!;
+    return this.page(i).tsSec[i & OFFSET_MASK]!;
   }
 
   tsNsec(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.tsNsec[i & OFFSET_MASK]!;
+    return this.page(i).tsNsec[i & OFFSET_MASK]!;
   }
 
   /** Connection id (1-based; 0 for a segment no connection took: `maxConnections`). */
   conn(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.conn[i & OFFSET_MASK]!;
+    return this.page(i).conn[i & OFFSET_MASK]!;
   }
 
   /** Whether the sender is the connection's `first` endpoint (the sender of its first segment). */
   fromFirst(i: number): boolean {
-    return this.pages[i >>> PAGE_BITS]!.fromFirst[i & OFFSET_MASK] === 1;
+    return this.page(i).fromFirst[i & OFFSET_MASK] === 1;
   }
 
   flags(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.flags[i & OFFSET_MASK]!;
+    return this.page(i).flags[i & OFFSET_MASK]!;
   }
 
   /** Sequence number as on the wire (unsigned). */
   seq(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.seq[i & OFFSET_MASK]!;
+    return this.page(i).seq[i & OFFSET_MASK]!;
   }
 
   ack(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.ack[i & OFFSET_MASK]!;
+    return this.page(i).ack[i & OFFSET_MASK]!;
   }
 
   /** Raw 16-bit window field. */
   window(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.window[i & OFFSET_MASK]!;
+    return this.page(i).window[i & OFFSET_MASK]!;
   }
 
   payloadLength(i: number): number {
-    return this.pages[i >>> PAGE_BITS]!.payloadLength[i & OFFSET_MASK]!;
+    return this.page(i).payloadLength[i & OFFSET_MASK]!;
+  }
+
+  /** The page holding segment `i` (its offset there is `i & OFFSET_MASK`). */
+  private page(i: number): Page {
+    return this.pages[i >>> PAGE_BITS]!;
   }
 
   /** Indices of one connection's segments, given its first stored index (Connection.storeFirst). */
