@@ -242,6 +242,11 @@ class StreamInflatingSource implements GzipSource {
   private readonly gunzip = createGunzip({ chunkSize: STREAM_OUT_CHUNK });
   private readonly out = new PassThrough({ highWaterMark: STREAM_OUT_BUFFER });
   private readonly source = new StreamByteSource(this.out, () => undefined);
+  /** Aborted by close(): a feeder waiting for 'drain' from a stream nobody reads any more would
+   *  otherwise wait forever (destroy() emits 'close', never 'drain'). */
+  private readonly closing = new AbortController();
+  /** The feeder's run: settles once every compressed byte is fed, or soon after close(). */
+  readonly feeding: Promise<void>;
 
   constructor(private readonly raw: ByteSource, head: Buffer, onEnd: GzipEnd) {
     let produced = 0;
@@ -258,7 +263,8 @@ class StreamInflatingSource implements GzipSource {
     });
     this.gunzip.on('end', () => finish(null));
     this.gunzip.on('error', (error) => finish(error.message));
-    this.feed(head).catch((error: unknown) => {
+    this.feeding = this.feed(head).catch((error: unknown) => {
+      if (this.closing.signal.aborted) return;
       if (!this.gunzip.destroyed) this.gunzip.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   }
@@ -273,6 +279,7 @@ class StreamInflatingSource implements GzipSource {
 
   async close(): Promise<void> {
     this.ended = true;
+    this.closing.abort();
     this.gunzip.destroy();
     await this.source.close();
     await this.raw.close();
@@ -309,7 +316,8 @@ class StreamInflatingSource implements GzipSource {
 
   private async write(chunk: Buffer): Promise<void> {
     if (this.gunzip.destroyed) return;
-    if (!this.gunzip.write(chunk)) await once(this.gunzip, 'drain');
-    if (this.out.writableLength > STREAM_OUT_BUFFER && !this.out.destroyed) await once(this.out, 'drain');
+    const signal = this.closing.signal;
+    if (!this.gunzip.write(chunk)) await once(this.gunzip, 'drain', { signal });
+    if (this.out.writableLength > STREAM_OUT_BUFFER && !this.out.destroyed) await once(this.out, 'drain', { signal });
   }
 }

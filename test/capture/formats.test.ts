@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { GZIP_OUT_CALL, STREAM_OUT_CHUNK, syncGunzipAvailable } from '../../src/capture/gunzip.js';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ByteSource } from '../../src/capture/byte-source.js';
+import { GZIP_OUT_CALL, STREAM_OUT_CHUNK, gzipSource, syncGunzipAvailable } from '../../src/capture/gunzip.js';
 import { CaptureFormatError } from '../../src/errors.js';
 import { formatIssue } from '../../src/segment/input-issues.js';
 import { assertSameAsTcpdump, parseTcpdumpTcpLines, runTcpdump, tcpdumpMissing } from '../packets/tcpdump-oracle.js';
@@ -368,6 +371,32 @@ describe('gzip: zlib on its own thread, synchronously on the reading thread, and
     assert.ok(a.segments.length > 1000 && a.segments.length < whole.length, `${a.segments.length} segments`);
     assert.deepEqual(a.segments.map(wireFields), whole.slice(0, a.segments.length).map(wireFields));
     assert.ok(codes(a).includes('gzip-error') && codes(b).includes('gzip-error') && codes(t).includes('gzip-error'));
+  });
+
+  it('stream engine: closing the reader while the feeder waits for it to drain stops the feeder', async () => {
+    // 12 MiB that does not compress: the output outgrows the 4 MiB the stream buffers for a reader
+    // that reads nothing, so the feeder waits for 'drain', which a destroyed stream never emits.
+    const gz = gzipSync(randomBytes(12 * 1024 * 1024), { level: 1 });
+    let at = 0;
+    const raw: ByteSource = {
+      read: async (into, offset, length) => {
+        const n = Math.min(length, gz.length - at);
+        gz.copy(into, offset, at, at + n);
+        at += n;
+        return n;
+      },
+      close: async () => undefined,
+    };
+    const source = gzipSource(raw, Buffer.alloc(0), () => undefined, 'stream') as ReturnType<typeof gzipSource> & { feeding: Promise<void> };
+    assert.ok(source.feeding instanceof Promise, 'the stream engine was used');
+    for (let last = -1; source.compressed() !== last;) {
+      last = source.compressed();
+      await delay(100);
+    }
+    assert.ok(source.compressed() < gz.length, `the feeder waits (${source.compressed()} of ${gz.length} bytes fed)`);
+    await source.close();
+    const settled = await Promise.race([source.feeding.then(() => true), delay(3000).then(() => false)]);
+    assert.equal(settled, true, 'the feeder settled after close()');
   });
 
   it('damaged, or garbage after the stream: what came before, and gzip-error', async () => {
