@@ -14,7 +14,8 @@ if (!file) {
   process.exit(2);
 }
 
-// Pass 1: segment count. Pass 2: per connection, its first segment, and its segments after the middle.
+// Pass 1: the result (segment count, connections, flow records). Pass 2: per connection, its first
+// segment, and how many of its segments come after the middle one.
 const first = await analyze(file, { parallel: false });
 const middle = Math.floor(first.segmentCount / 2);
 const firstSegment = new Map();
