@@ -14,6 +14,9 @@
 //                      172.16.9.9:80), interleaved at random with the conversations
 //   --frame-size S     mix (default: 66..1514 B, mean ~920 B, like gen-pcap), small (data segments
 //                      of 1..200 B: a packet-rate stress test) or a number B (every data frame is B bytes)
+//   --shape S          long (default: the conversations below, ~77 packets each) or short (one
+//                      request segment and 1..3 response segments: ~12 packets each, so about
+//                      six times as many connections for the packets: the per-connection costs)
 //   --payload P        zero (default, as gen-pcap) or random (incompressible, like TLS: an honest
 //                      gzip figure)
 //   --half-closed F    fraction of conversations that end half-closed (default 0.05)
@@ -46,7 +49,7 @@ export const GENERATOR_VERSION = 1;
 
 export const DEFAULTS = Object.freeze({
   packets: 2_000_000, concurrency: 2000, seed: 1, format: 'pcap', nsec: false, gzip: false, gzipLevel: 1,
-  synFlood: 0, frameSize: 'mix', payload: 'zero', halfClosed: 0.05, rst: 0.05, startTime: 1_700_000_000,
+  synFlood: 0, frameSize: 'mix', shape: 'long', payload: 'zero', halfClosed: 0.05, rst: 0.05, startTime: 1_700_000_000,
   snaplen: 262144, rotate: 0, verify: false, verifyPackets: 100_000, quiet: false, out: null,
 });
 
@@ -90,6 +93,7 @@ export function parseArgs(argv) {
         else o.frameSize = Math.floor(num(a, v, 67, 1514));
         break;
       }
+      case '--shape': o.shape = val(); if (o.shape !== 'long' && o.shape !== 'short') throw new Error('--shape must be long or short'); break;
       case '--payload': o.payload = val(); if (o.payload !== 'zero' && o.payload !== 'random') throw new Error('--payload must be zero or random'); break;
       case '--half-closed': o.halfClosed = num(a, val(), 0, 1); break;
       case '--rst': o.rst = num(a, val(), 0, 1); break;
@@ -198,6 +202,9 @@ export function generateCapture(opts) {
   const lastReqLen = () => (fixed ? fixed : small ? rint(1, 200) : rint(40, 1448));
   const lastRespLen = () => (fixed ? fixed : small ? rint(1, 200) : rint(1, 1448));
 
+  // Short conversations: one request segment, one to three response segments (about 12 packets).
+  const short = o.shape === 'short';
+
   // Conversation table, struct of arrays.
   const C = o.concurrency;
   const cip = new Uint32Array(C), sip = new Uint32Array(C), cport = new Uint16Array(C), sport = new Uint16Array(C);
@@ -220,7 +227,7 @@ export function generateCapture(opts) {
     const r = rnd();
     endKind[s] = r < o.halfClosed ? END_HALF : r < o.halfClosed + o.rst ? END_RST : END_FIN;
     closer[s] = rnd() < (endKind[s] === END_FIN ? 0.3 : 0.5) ? 1 : 0;
-    rounds[s] = rint(1, 3); stage[s] = 0; phase[s] = P_SYN; started[s] = 0; cstep[s] = 0;
+    rounds[s] = short ? 1 : rint(1, 3); stage[s] = 0; phase[s] = P_SYN; started[s] = 0; cstep[s] = 0;
     cts[s] = 0; sts[s] = 0;
   };
   for (let s = 0; s < C; s++) newFlow(s);
@@ -235,7 +242,7 @@ export function generateCapture(opts) {
         case P_SYNACK: D = 1; F = SYN | ACK; L = 0; phase[s] = P_ACK3; return true;
         case P_ACK3: D = 0; F = ACK; L = 0; phase[s] = P_ROUND; return true;
         case P_ROUND:
-          if (stage[s] < rounds[s]) { stage[s]++; left[s] = rint(1, 3); phase[s] = P_REQ; } else { phase[s] = P_CLOSE; cstep[s] = 0; }
+          if (stage[s] < rounds[s]) { stage[s]++; left[s] = short ? 1 : rint(1, 3); phase[s] = P_REQ; } else { phase[s] = P_CLOSE; cstep[s] = 0; }
           continue;
         case P_REQ:
           D = 0; F = PSH | ACK; L = left[s] > 1 ? fullLen() : lastReqLen();
@@ -243,7 +250,7 @@ export function generateCapture(opts) {
           return true;
         case P_REQACK:
           // delayed ACK of the request; then the response size
-          D = 1; F = ACK; L = 0; left[s] = rnd() < 0.3 ? rint(1, 3) : rint(4, 60); idx[s] = 0; phase[s] = P_RESP;
+          D = 1; F = ACK; L = 0; left[s] = short || rnd() < 0.3 ? rint(1, 3) : rint(4, 60); idx[s] = 0; phase[s] = P_RESP;
           return true;
         case P_RESP: {
           const last = idx[s] === left[s] - 1;

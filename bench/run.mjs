@@ -331,6 +331,7 @@ function specKey(spec) {
   if (spec.synFlood) parts.push(`flood${spec.synFlood}`);
   if (spec.rotate) parts.push(`rot${spec.rotate}`);
   if (spec.frameSize !== undefined && spec.frameSize !== 'mix') parts.push(`f${spec.frameSize}`);
+  if (spec.shape !== undefined && spec.shape !== 'long') parts.push(spec.shape);
   const ext = (spec.format === 'pcapng' ? '.pcapng' : '.pcap') + (spec.gzip ? '.gz' : '');
   return { base: `cap-${GEN_HASH}-${parts.join('-')}`, ext };
 }
@@ -453,7 +454,7 @@ async function main() {
   const need = {
     A: want('decode') || want('formats') || want('text') || want('flows') || want('summary') || want('tcpdump') || want('tshark') || want('rotated') || want('tui'),
     B: want('formats'), C: want('formats'), D: want('formats'), E: want('formats'),
-    R: want('rotated'), F: want('synflood'), M: want('tui'),
+    R: want('rotated'), F: want('synflood'), M: want('tui'), S: want('summary'),
   };
   const specs = {
     A: base,
@@ -465,6 +466,9 @@ async function main() {
     F: { ...base, packets: 0, synFlood: floodN },
     // issue 9: "a capture of 10 million packets opens within memory" (small frames keep it 1.4 GB)
     M: { ...base, packets: mainPackets * 5, frameSize: 'small' },
+    // A's packet count in short conversations (~12 packets each, ~7x A's connections): what a
+    // connection costs, the figure that matters for captures of many short requests
+    S: { ...base, shape: 'short' },
   };
   const files = {};
   for (const k of Object.keys(specs)) if (need[k]) files[k] = capture(specs[k]);
@@ -497,7 +501,7 @@ async function main() {
     return r;
   };
   const judge = (r, pass) => { if (r.result === 'ok' && pass !== null) r.result = pass ? 'ok' : 'MISS'; };
-  const label = (k) => ({ A: 'A', B: 'B', C: 'C', D: 'D', E: 'E', R: 'R', Rc: files.Rc === files.A ? 'A' : 'Rc', F: 'F', T: 'T', M: 'M' })[k];
+  const label = (k) => ({ A: 'A', B: 'B', C: 'C', D: 'D', E: 'E', R: 'R', Rc: files.Rc === files.A ? 'A' : 'Rc', F: 'F', T: 'T', M: 'M', S: 'S' })[k];
 
   // decode via the library: same counts in every format, else WRONG
   let expectDecode = null;
@@ -662,6 +666,15 @@ async function main() {
   const r9 = want('summary') ? await cliRow(9, 'finscope summary', 'A', ['summary', '--quiet']) : row(9, 'finscope summary', 'A');
   r9.target = '≥ 1.5 M pkt/s, < 300 MB';
   judge(r9, r9.rate >= 1_500_000 && r9.peakMb < 300);
+  // 23: the same packet count in ~7x the connections; no target (the issue names none): what a
+  // connection costs, as the difference from row 9 per connection more (time and peak memory)
+  const r23 = want('summary') ? await cliRow(23, 'finscope summary, short conversations', 'S', ['summary', '--quiet']) : row(23, 'finscope summary, short conversations', 'S');
+  r23.target = '—';
+  if (r23.wall && r23.peakMb && r9.wall && r9.peakMb && files.S && A && files.S.meta.conversations > A.meta.conversations) {
+    const more = files.S.meta.conversations - A.meta.conversations;
+    r23.vs = `+${(((r23.wall - r9.wall) / more) * 1e6).toFixed(1)} µs, +${(((r23.peakMb - r9.peakMb) * 1e3) / more).toFixed(1)} KB a conn.`;
+    addNote(r23, `against row 9: ${group(more)} connections more (${group(files.S.meta.conversations)}) for the same packet count took ${secs(r23.wall - r9.wall)} s and ${(r23.peakMb - r9.peakMb).toFixed(0)} MB more`);
+  }
 
   // 10-11: the tools users have, same file, same run
   const ref = r9.result === 'ok' || r9.result === 'MISS' ? { r: r9, name: 'summary' } : r8.result === 'ok' || r8.result === 'MISS' ? { r: r8, name: 'flows' } : r1.wall ? { r: r1, name: 'decode' } : null;
@@ -804,6 +817,7 @@ async function main() {
   if (files.Rc && files.Rc !== files.A) describe('Rc', 'the rotated set as one file');
   describe('F', 'SYN flood');
   describe('M', 'small frames (data segments of 1..200 B), for the TUI\'s memory');
+  describe('S', 'short conversations (one request segment, 1..3 response segments), A\'s packet count');
 
   mach.loadEnd = os.loadavg()[0];
   rows.sort((a, b) => a.id - b.id);
