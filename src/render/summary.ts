@@ -1,6 +1,7 @@
 // AnalysisResult → `finscope summary`: the netstat-style table at capture end per local endpoint,
 // CLOSE_WAIT growth and fd-limit projection, findings grouped by endpoint and pattern with the next
-// commands to run, and input problems. One model (the documented JSON shape) rendered three ways.
+// commands to run, and input problems. One model (the documented JSON shape); the text and Markdown
+// formats render a view of its first rows and groups, which ranks and finishes only those.
 
 import type { AnalysisResult, InputSummary, TrackingLimits } from '../analysis/analysis-result.js';
 import type { FlowRecord, TcpState } from '../analysis/flow-record.js';
@@ -137,7 +138,8 @@ function endpointText(host: string, port: number): string {
 
 interface RowAcc {
   row: EndpointRow;
-  closeWaitSince: number[];
+  /** `since` of the row's fin-not-returned findings (null until the first). */
+  closeWaitSince: number[] | null;
   /** Findings about this endpoint, by code. */
   groups: Map<string, GroupAcc> | null;
   /** Server rows: the client rows of its peers, by client host. */
@@ -145,10 +147,22 @@ interface RowAcc {
 }
 
 function newRow(endpoint: string, role: 'server' | 'client', peer: string | null): RowAcc {
-  return { row: { endpoint, role, peer, states: {}, total: 0, closeWait: null }, closeWaitSince: [], groups: null, clients: null };
+  return { row: { endpoint, role, peer, states: {}, total: 0, closeWait: null }, closeWaitSince: null, groups: null, clients: null };
 }
 
-export function buildSummary(result: AnalysisResult, options: SummaryOptions = {}): SummaryModel {
+/** Everything counted in one pass over the flows and findings, before rows and groups are ranked. */
+interface Collected {
+  result: AnalysisResult;
+  duration: number;
+  fdLimit: number;
+  /** Rows with sockets at capture end, in the order first seen (the ranking's tie order). */
+  rows: RowAcc[];
+  /** Finding groups: each row's in order, then the aggregates' (the ranking's tie order). */
+  groups: GroupAcc[];
+  totals: Record<Severity, number>;
+}
+
+function collect(result: AnalysisResult, options: SummaryOptions): Collected {
   const fdLimit = options.fdLimit ?? 1024;
   const flows = result.flows;
   const duration = Math.max(0, result.captureEnd - result.captureStart);
@@ -206,7 +220,7 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
       if (x.flow === undefined) continue; // a member's copy of an aggregate: grouped below, once
       const isServer = x.endpoint === respEp;
       const row = isServer ? server : client;
-      if (x.code === 'fin-not-returned') row.closeWaitSince.push(x.since);
+      if (x.code === 'fin-not-returned') (row.closeWaitSince ??= []).push(x.since);
       const byCode = (row.groups ??= new Map());
       let g = byCode.get(x.code);
       if (g === undefined) {
@@ -228,36 +242,60 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
     totals[x.severity]++;
   }
 
-  const endpoints: EndpointRow[] = [];
-  const finishRow = (acc: RowAcc) => {
-    const n = acc.row.states.CLOSE_WAIT ?? 0;
-    if (n > 0) {
-      let first = Infinity;
-      for (const s of acc.closeWaitSince) if (s < first) first = s;
-      if (!Number.isFinite(first)) first = result.captureStart;
-      const perMinute = duration >= 1 ? (n / duration) * 60 : null;
-      const open = (acc.row.states.ESTABLISHED ?? 0) + n;
-      const secondsToFdLimit = open >= fdLimit ? 0 : perMinute !== null && perMinute > 0 ? ((fdLimit - open) / perMinute) * 60 : null;
-      acc.row.closeWait = { count: n, firstSince: first, perMinute, openSockets: open, fdLimit, secondsToFdLimit };
-    }
-    endpoints.push(acc.row);
-  };
-  for (const acc of rows) if (acc.row.total > 0) finishRow(acc);
-  endpoints.sort((a, b) =>
-    (b.closeWait?.perMinute ?? -1) - (a.closeWait?.perMinute ?? -1)
-    || (b.closeWait?.count ?? 0) - (a.closeWait?.count ?? 0)
-    || b.total - a.total
-    || (a.role === b.role ? 0 : a.role === 'server' ? -1 : 1)
-    || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
+  const shown: RowAcc[] = [];
+  const groups: GroupAcc[] = [];
+  for (const acc of rows) {
+    if (acc.row.total > 0) shown.push(acc);
+    if (acc.groups) for (const g of acc.groups.values()) groups.push(g);
+  }
+  for (const g of serviceGroups.values()) groups.push(g);
+  return { result, duration, fdLimit, rows: shown, groups, totals };
+}
 
-  const list: FindingGroup[] = [];
-  for (const acc of rows) if (acc.groups) for (const g of acc.groups.values()) list.push(finishGroup(g));
-  for (const g of serviceGroups.values()) list.push(finishGroup(g));
-  list.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.connections - a.connections
-    || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.endpoint < b.endpoint ? -1 : 1));
+/** CLOSE_WAIT sockets gained per minute, or null when the capture is shorter than a second. */
+function perMinuteOf(count: number, duration: number): number | null {
+  return duration >= 1 ? (count / duration) * 60 : null;
+}
 
+/** The endpoint table's order: leaking fastest first, then most CLOSE_WAIT, most sockets, servers
+ *  before clients, and by name. (The keys are those of the finished rows, computed here.) */
+function compareRows(a: RowAcc, b: RowAcc, duration: number): number {
+  const na = a.row.states.CLOSE_WAIT ?? 0, nb = b.row.states.CLOSE_WAIT ?? 0;
+  const ra = na > 0 ? perMinuteOf(na, duration) ?? -1 : -1, rb = nb > 0 ? perMinuteOf(nb, duration) ?? -1 : -1;
+  const x = a.row, y = b.row;
+  return rb - ra || nb - na || y.total - x.total || (x.role === y.role ? 0 : x.role === 'server' ? -1 : 1)
+    || (x.endpoint < y.endpoint ? -1 : x.endpoint > y.endpoint ? 1 : 0);
+}
+
+function groupSeverity(g: GroupAcc): Severity {
+  return g.bySeverity.error > 0 ? 'error' : g.bySeverity.warning > 0 ? 'warning' : 'info';
+}
+
+/** The groups' order: most severe, most connections, then by pattern and endpoint. */
+function compareGroups(a: GroupAcc, b: GroupAcc): number {
+  return SEVERITY_RANK[groupSeverity(b)] - SEVERITY_RANK[groupSeverity(a)] || b.connections - a.connections
+    || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0);
+}
+
+/** The row as output: its CLOSE_WAIT growth filled in (the accumulator's row object itself). */
+function finishRow(acc: RowAcc, c: Collected): EndpointRow {
+  const n = acc.row.states.CLOSE_WAIT ?? 0;
+  if (n > 0 && acc.row.closeWait === null) {
+    let first = Infinity;
+    for (const s of acc.closeWaitSince ?? []) if (s < first) first = s;
+    if (!Number.isFinite(first)) first = c.result.captureStart;
+    const perMinute = perMinuteOf(n, c.duration);
+    const open = (acc.row.states.ESTABLISHED ?? 0) + n;
+    const secondsToFdLimit = open >= c.fdLimit ? 0 : perMinute !== null && perMinute > 0 ? ((c.fdLimit - open) / perMinute) * 60 : null;
+    acc.row.closeWait = { count: n, firstSince: first, perMinute, openSockets: open, fdLimit: c.fdLimit, secondsToFdLimit };
+  }
+  return acc.row;
+}
+
+/** One line per pattern, from every group (most severe, then most connections, first). */
+function patternsOf(groups: readonly GroupAcc[]): PatternTotal[] {
   const byCode = new Map<string, PatternTotal>();
-  for (const g of list) {
+  for (const g of groups) {
     let p = byCode.get(g.code);
     if (p === undefined) {
       p = { code: g.code, severity: 'info', bySeverity: { info: 0, warning: 0, error: 0 }, findings: 0, connections: 0, endpoints: 0 };
@@ -267,24 +305,108 @@ export function buildSummary(result: AnalysisResult, options: SummaryOptions = {
     p.connections += g.connections;
     p.endpoints++;
     for (const sev of ['info', 'warning', 'error'] as const) p.bySeverity[sev] += g.bySeverity[sev];
-    if (SEVERITY_RANK[g.severity] > SEVERITY_RANK[p.severity]) p.severity = g.severity;
+    const severity = groupSeverity(g);
+    if (SEVERITY_RANK[severity] > SEVERITY_RANK[p.severity]) p.severity = severity;
   }
-  const patterns = [...byCode.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]
-    || b.connections - a.connections || (a.code < b.code ? -1 : 1));
+  return [...byCode.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]
+    || b.connections - a.connections || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
 
+function captureOf(c: Collected): SummaryModel['capture'] {
+  const r = c.result;
+  return { start: r.captureStart, end: r.captureEnd, duration: c.duration, segments: r.segmentCount, connections: r.flows.length, inputs: r.inputs };
+}
+
+function limitsOf(result: AnalysisResult): TrackingLimits {
+  return result.limits ?? { maxConnections: null, opened: result.flows.length, evicted: 0, evictedByConnState: {}, untrackedSegments: 0 };
+}
+
+export function buildSummary(result: AnalysisResult, options: SummaryOptions = {}): SummaryModel {
+  const c = collect(result, options);
+  const rows = c.rows.slice().sort((a, b) => compareRows(a, b, c.duration));
+  const groups = c.groups.slice().sort(compareGroups);
   return {
     schema: 'finscope-summary/1',
-    capture: {
-      start: result.captureStart, end: result.captureEnd, duration, segments: result.segmentCount,
-      connections: flows.length, inputs: result.inputs,
-    },
-    totals,
-    endpoints,
-    patterns,
-    groups: list,
+    capture: captureOf(c),
+    totals: c.totals,
+    endpoints: rows.map((acc) => finishRow(acc, c)),
+    patterns: patternsOf(c.groups),
+    groups: groups.map(finishGroup),
     issues: summarizeIssues(result),
-    limits: result.limits ?? { maxConnections: null, opened: result.flows.length, evicted: 0, evictedByConnState: {}, untrackedSegments: 0 },
+    limits: limitsOf(result),
   };
+}
+
+/**
+ * What the text and Markdown formats show: the model's first rows and groups and how many there
+ * are, without ranking and finishing all of them (a capture of 180,000 short connections has
+ * 100,000 endpoint rows, of which the text shows 20). `viewOf(buildSummary(...))` is the same view
+ * from the whole model.
+ */
+export interface SummaryView {
+  capture: SummaryModel['capture'];
+  totals: SummaryModel['totals'];
+  limits: TrackingLimits;
+  issues: IssueSummary;
+  patterns: PatternTotal[];
+  /** The endpoint table's first rows, and how many rows there are. */
+  endpoints: EndpointRow[];
+  endpointCount: number;
+  /** The first rows with CLOSE_WAIT growth, how many such rows there are, and the CLOSE_WAIT sockets
+   *  of the rows not shown. */
+  growing: EndpointRow[];
+  growingCount: number;
+  growingRest: number;
+  groups: FindingGroup[];
+  groupCount: number;
+}
+
+/** The view of the first `maxRows` rows and groups (and GROWTH_ROWS growing rows) of a whole model. */
+export function viewOf(m: SummaryModel, maxRows = 20): SummaryView {
+  const growing = m.endpoints.filter((r) => r.closeWait !== null);
+  let rest = 0;
+  for (const r of growing.slice(GROWTH_ROWS)) rest += r.closeWait!.count;
+  return {
+    capture: m.capture, totals: m.totals, limits: m.limits, issues: m.issues, patterns: m.patterns,
+    endpoints: m.endpoints.slice(0, maxRows), endpointCount: m.endpoints.length,
+    growing: growing.slice(0, GROWTH_ROWS), growingCount: growing.length, growingRest: rest,
+    groups: m.groups.slice(0, maxRows), groupCount: m.groups.length,
+  };
+}
+
+/** viewOf(buildSummary(result, options), maxRows), ranking and finishing only what it shows. */
+export function buildSummaryView(result: AnalysisResult, options: SummaryOptions = {}): SummaryView {
+  const max = options.maxRows ?? 20;
+  const c = collect(result, options);
+  const byRow = (a: RowAcc, b: RowAcc) => compareRows(a, b, c.duration);
+  const growingAll = c.rows.filter((acc) => (acc.row.states.CLOSE_WAIT ?? 0) > 0);
+  const growing = firstInOrder(growingAll, GROWTH_ROWS, byRow);
+  let rest = 0;
+  for (const acc of growingAll) rest += acc.row.states.CLOSE_WAIT!;
+  for (const acc of growing) rest -= acc.row.states.CLOSE_WAIT!;
+  return {
+    capture: captureOf(c), totals: c.totals, limits: limitsOf(result), issues: summarizeIssues(result), patterns: patternsOf(c.groups),
+    endpoints: firstInOrder(c.rows, max, byRow).map((acc) => finishRow(acc, c)), endpointCount: c.rows.length,
+    growing: growing.map((acc) => finishRow(acc, c)), growingCount: growingAll.length, growingRest: rest,
+    groups: firstInOrder(c.groups, max, compareGroups).map(finishGroup), groupCount: c.groups.length,
+  };
+}
+
+/**
+ * The first `k` items in the order a stable sort by `compare` gives, without sorting them all:
+ * one pass keeping the best k in order (an item equal to one kept goes after it, as in the sort).
+ */
+export function firstInOrder<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
+  const best: T[] = [];
+  if (k <= 0) return best;
+  for (const x of items) {
+    if (best.length === k && compare(x, best[k - 1]!) >= 0) continue;
+    let at = best.length;
+    while (at > 0 && compare(x, best[at - 1]!) < 0) at--;
+    best.splice(at, 0, x);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }
 
 interface GroupAcc {
@@ -333,7 +455,7 @@ function addToGroup(g: GroupAcc, x: Finding, connections: number): void {
 function finishGroup(g: GroupAcc): FindingGroup {
   const ages = Float64Array.from(g.ages).sort();
   const at = (q: number) => ages[Math.min(ages.length - 1, Math.floor(q * (ages.length - 1) + 0.5))] ?? 0;
-  const severity: Severity = g.bySeverity.error > 0 ? 'error' : g.bySeverity.warning > 0 ? 'warning' : 'info';
+  const severity = groupSeverity(g);
   const examples = g.oldest.sort((a, b) => a.since - b.since || a.id - b.id).map((e) => e.id);
   const first = g.first;
   return {
@@ -429,15 +551,19 @@ export function nextCommands(code: string, endpoint: string, role: FindingGroup[
 // ---- rendering --------------------------------------------------------------------------------
 
 export function renderSummary(result: AnalysisResult, options: SummaryOptions = {}): string {
-  const model = buildSummary(result, options);
   switch (options.format ?? 'text') {
     case 'json':
-      return jsonSafe(JSON.stringify(model, null, 2)) + '\n';
+      return jsonSafe(JSON.stringify(buildSummary(result, options), null, 2)) + '\n';
     case 'md':
-      return renderMarkdown(model, options);
+      return renderSummaryView(buildSummaryView(result, options), 'md', options);
     default:
-      return renderText(model, options);
+      return renderSummaryView(buildSummaryView(result, options), 'text', options);
   }
+}
+
+/** The text or Markdown format of a view (see SummaryView). */
+export function renderSummaryView(view: SummaryView, format: 'text' | 'md', options: SummaryOptions = {}): string {
+  return format === 'md' ? renderMarkdown(view) : renderText(view, options);
 }
 
 function plural(count: number, one: string): string {
@@ -550,11 +676,10 @@ const SGR = {
   error: '\x1b[1;31m', warning: '\x1b[33m', info: '\x1b[36m', closeWait: '\x1b[1;31m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m',
 };
 
-function renderText(m: SummaryModel, options: SummaryOptions): string {
+function renderText(m: SummaryView, options: SummaryOptions): string {
   const color = options.color === true;
   const paint = (code: string, s: string) => (color ? code + s + SGR.reset : s);
   const width = options.width ?? 100;
-  const max = options.maxRows ?? 20;
   const out: string[] = [];
   const c = m.capture;
   const inputs = c.inputs.map((i) => `${escapeTerminal(i.name)} (${i.format}${i.gzip ? ', gzip' : ''})`).join(', ');
@@ -566,7 +691,7 @@ function renderText(m: SummaryModel, options: SummaryOptions): string {
   out.push('');
 
   out.push(paint(SGR.bold, 'Sockets at capture end, per local endpoint (leaking fastest first)'));
-  const rows = m.endpoints.slice(0, max);
+  const rows = m.endpoints;
   if (rows.length === 0) out.push('  (no open sockets at capture end)');
   const labelWidth = Math.min(60, Math.max(0, ...rows.map((r) => rowLabel(r).length)));
   for (const r of rows) {
@@ -574,22 +699,18 @@ function renderText(m: SummaryModel, options: SummaryOptions): string {
     if (color && r.states.CLOSE_WAIT) states = states.replace(/^CLOSE_WAIT [\d,]+/, (s) => paint(SGR.closeWait, s));
     out.push(`  ${escapeTerminal(rowLabel(r)).padEnd(labelWidth)}  ${states}`);
   }
-  if (m.endpoints.length > rows.length) out.push(`  … ${n(m.endpoints.length - rows.length)} more endpoints (--format json lists all)`);
-  const growing = m.endpoints.filter((r) => r.closeWait !== null);
-  if (growing.length > 0) {
+  if (m.endpointCount > rows.length) out.push(`  … ${n(m.endpointCount - rows.length)} more endpoints (--format json lists all)`);
+  if (m.growingCount > 0) {
     out.push('');
     out.push(paint(SGR.bold, 'CLOSE_WAIT growth'));
-    const shown = growing.slice(0, GROWTH_ROWS);
-    for (const r of shown) out.push(wrap(`${escapeTerminal(rowLabel(r))}: ${growthText(r.closeWait!)}`, width, '  '));
-    if (growing.length > shown.length) {
-      let rest = 0;
-      for (const r of growing.slice(shown.length)) rest += r.closeWait!.count;
-      out.push(`  … ${n(growing.length - shown.length)} more endpoints hold ${n(rest)} CLOSE_WAIT between them`);
+    for (const r of m.growing) out.push(wrap(`${escapeTerminal(rowLabel(r))}: ${growthText(r.closeWait!)}`, width, '  '));
+    if (m.growingCount > m.growing.length) {
+      out.push(`  … ${n(m.growingCount - m.growing.length)} more endpoints hold ${n(m.growingRest)} CLOSE_WAIT between them`);
     }
   }
   out.push('');
 
-  if (m.patterns.length > 1 || m.groups.length > m.patterns.length) {
+  if (m.patterns.length > 1 || m.groupCount > m.patterns.length) {
     out.push(paint(SGR.bold, 'Patterns'));
     const w = Math.max(...m.patterns.map((p) => p.code.length));
     for (const p of m.patterns) out.push(`  ${paint(SGR[p.severity], p.severity.toUpperCase().padEnd(7))} ${p.code.padEnd(w)}  ${patternText(p)}`);
@@ -597,9 +718,9 @@ function renderText(m: SummaryModel, options: SummaryOptions): string {
   }
 
   out.push(paint(SGR.bold, 'Findings by endpoint and pattern'));
-  if (m.groups.length === 0) out.push('  none: no half-closed, unanswered, refused or aborted connections found');
+  if (m.groupCount === 0) out.push('  none: no half-closed, unanswered, refused or aborted connections found');
   const explained = new Set<string>();
-  m.groups.slice(0, max).forEach((g, k) => {
+  m.groups.forEach((g, k) => {
     const label = g.severity.toUpperCase().padEnd(7);
     out.push(`  ${paint(SGR[g.severity], label)} ${paint(SGR.bold, g.code)}  ${escapeTerminal(g.endpoint)}  (${countText(g)})`);
     out.push(`          ${timingText(g)}; since ${clock(g.since)}; e.g. connection${g.examples.length > 1 ? 's' : ''} ${g.examples.join(', ')}`);
@@ -612,7 +733,7 @@ function renderText(m: SummaryModel, options: SummaryOptions): string {
     out.push('          next, on that host:');
     for (const cmd of g.next) out.push(cmd.startsWith('#') ? `            ${cmd}` : `            $ ${cmd}`);
   });
-  if (m.groups.length > max) out.push(`  … ${n(m.groups.length - max)} more groups (--format json lists all)`);
+  if (m.groupCount > m.groups.length) out.push(`  … ${n(m.groupCount - m.groups.length)} more groups (--format json lists all)`);
   out.push('');
 
   out.push(paint(SGR.bold, 'Input problems'));
@@ -653,8 +774,7 @@ function mdCell(s: string): string {
   return md(s).replace(/\|/g, '\\|');
 }
 
-function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
-  const max = options.maxRows ?? 20;
+function renderMarkdown(m: SummaryView): string {
   const out: string[] = [];
   const c = m.capture;
   out.push('# finscope summary');
@@ -670,14 +790,14 @@ function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
   out.push('');
   out.push('## Sockets at capture end');
   out.push('');
-  if (m.endpoints.length === 0) out.push('No open sockets at capture end.');
+  if (m.endpointCount === 0) out.push('No open sockets at capture end.');
   else {
     out.push('| Local endpoint | Role | States | CLOSE_WAIT growth |');
     out.push('|---|---|---|---|');
-    for (const r of m.endpoints.slice(0, max)) {
+    for (const r of m.endpoints) {
       out.push(`| ${mdCell(rowLabel(r))} | ${r.role} | ${statesText(r)} | ${r.closeWait ? mdCell(growthText(r.closeWait)) : ''} |`);
     }
-    if (m.endpoints.length > max) out.push(`\n… ${n(m.endpoints.length - max)} more endpoints (\`--format json\` lists all).`);
+    if (m.endpointCount > m.endpoints.length) out.push(`\n… ${n(m.endpointCount - m.endpoints.length)} more endpoints (\`--format json\` lists all).`);
   }
   out.push('');
   out.push('## Findings');
@@ -688,8 +808,8 @@ function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
     for (const p of m.patterns) out.push(`| ${p.severity} | \`${p.code}\` | ${patternText(p)} |`);
     out.push('');
   }
-  if (m.groups.length === 0) out.push('None.');
-  for (const g of m.groups.slice(0, max)) {
+  if (m.groupCount === 0) out.push('None.');
+  for (const g of m.groups) {
     out.push(`### ${g.severity.toUpperCase()} \`${g.code}\` on ${md(g.endpoint)}`);
     out.push('');
     out.push(`- ${countText(g)}; ${timingText(g)}; since ${clock(g.since)}`);
@@ -706,7 +826,7 @@ function renderMarkdown(m: SummaryModel, options: SummaryOptions): string {
       out.push('');
     }
   }
-  if (m.groups.length > max) out.push(`… ${n(m.groups.length - max)} more groups (\`--format json\` lists all).\n`);
+  if (m.groupCount > m.groups.length) out.push(`… ${n(m.groupCount - m.groups.length)} more groups (\`--format json\` lists all).\n`);
   out.push('## Input problems');
   out.push('');
   if (m.issues.total === 0) out.push('None.');

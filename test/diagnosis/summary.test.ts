@@ -2,11 +2,15 @@
 // findings with next commands, input problems, the three formats and escaping.
 
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { buildResult } from '../../src/index.js';
+import { analyze, buildResult } from '../../src/index.js';
 import type { AnalysisResult } from '../../src/analysis/analysis-result.js';
 import { IssueLog } from '../../src/segment/input-issues.js';
-import { buildSummary, renderSummary, type SummaryModel } from '../../src/render/summary.js';
+import {
+  buildSummary, buildSummaryView, firstInOrder, renderSummary, renderSummaryView, viewOf, type SummaryModel, type SummaryOptions,
+} from '../../src/render/summary.js';
 import { Wire } from './wire.js';
 
 const OPTIONS = { timeWait: 60, finTimeout: 60, minAge: 5, keepSegments: false };
@@ -193,4 +197,70 @@ test('text explains each pattern once, lists the commands once, and keeps one li
   assert.match(text, /^Patterns\n {2}ERROR {3}fin-not-returned {2}12 connections on 12 endpoints \(12 error\)$/m);
   assert.match(text, /… 2 more endpoints hold 2 CLOSE_WAIT between them/);
   assert.match(text, /10\.0\.1\.\d+:5432: 1 CLOSE_WAIT since .* \(too few to project a rate\)/);
+});
+
+/**
+ * Many endpoint rows that tie: 14 client hosts, each connected to two or three of four servers in
+ * the same states, so a host's rows differ only by their peer (which the ranking does not look at:
+ * first seen goes first); some servers left in CLOSE_WAIT, some sockets open.
+ */
+function crowd(): AnalysisResult {
+  const w = new Wire();
+  let port = 30000;
+  const servers = ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4'];
+  for (let h = 0; h < 14; h++) {
+    const host = `10.2.0.${h + 1}`;
+    for (let k = 0; k < 2 + (h % 2); k++) {
+      const server = servers[(h + k) % servers.length]!;
+      const c = w.conversation(host, port++, server, 8080 + (h % 3));
+      const t = h + k * 0.1;
+      c.handshake(t);
+      if (h % 4 !== 0) {
+        c.fin('client', t + 0.01);
+        c.ack('server', t + 0.0101);
+      }
+    }
+  }
+  w.tick(60);
+  w.tracker.finish();
+  return buildResult(w.tracker, w.addresses, new IssueLog(), undefined, OPTIONS);
+}
+
+describe('the text and Markdown formats rank and finish only the rows and groups they show', () => {
+  test('firstInOrder: the first k items of a stable sort, equal items in input order', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let round = 0; round < 200; round++) {
+      const items = Array.from({ length: Math.floor(rnd() * 40) }, (_, id) => ({ key: Math.floor(rnd() * 5), id }));
+      const byKey = (a: { key: number }, b: { key: number }) => a.key - b.key;
+      const sorted = items.slice().sort(byKey);
+      for (const k of [0, 1, 2, 5, 17, items.length, items.length + 3]) {
+        assert.deepEqual(firstInOrder(items, k, byKey), sorted.slice(0, k), `round ${round}, k ${k}`);
+      }
+    }
+  });
+
+  test('the view equals the first rows and groups of the whole model, in text and Markdown', async () => {
+    const results: [string, AnalysisResult][] = [['incident', incident()], ['crowd', crowd()]];
+    const samples = join(import.meta.dirname, '..', '..', 'samples');
+    for (const f of readdirSync(samples).filter((x) => x.endsWith('.pcap'))) results.push([f, await analyze(join(samples, f))]);
+    const variants: SummaryOptions[] = [{}, { maxRows: 0 }, { maxRows: 1 }, { maxRows: 2 }, { maxRows: 5, color: true }, { fdLimit: 3, width: 60 }];
+    let rowsCompared = 0;
+    for (const [name, result] of results) {
+      for (const o of variants) {
+        const whole = viewOf(buildSummary(result, o), o.maxRows ?? 20);
+        const view = buildSummaryView(result, o);
+        assert.deepEqual(view, whole, `${name} ${JSON.stringify(o)}`);
+        for (const format of ['text', 'md'] as const) {
+          assert.equal(renderSummaryView(view, format, o), renderSummaryView(whole, format, o), `${name} ${format} ${JSON.stringify(o)}`);
+        }
+        assert.equal(renderSummary(result, o), renderSummaryView(whole, 'text', o));
+        rowsCompared += whole.endpointCount;
+      }
+    }
+    // the crowd's ties are in the comparison: rows of one host towards different servers
+    const crowdRows = buildSummary(crowd()).endpoints.filter((r) => r.role === 'client');
+    assert.ok(crowdRows.some((r, i) => crowdRows.findIndex((x) => x.endpoint === r.endpoint) !== i), 'a client host with two rows');
+    assert.ok(rowsCompared > 100, `${rowsCompared} rows`);
+  });
 });
