@@ -1,5 +1,5 @@
-// TCP tracking helper: growing a typed-array column (the change log and the segment store keep
-// their records in columns that double when full).
+// TCP tracking helper: growing a typed-array column (the change log keeps its records in columns
+// that double when full; the segment store, far bigger, keeps fixed pages instead).
 
 type NumberColumn = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
