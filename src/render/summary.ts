@@ -146,8 +146,12 @@ interface RowAcc {
   clients: Map<number, RowAcc> | null;
 }
 
+/** A row's states before its first socket: shared, replaced by the row's own object on the first
+ *  count (most client rows of a busy capture count nothing: their sockets are CLOSED). */
+const NO_STATES: Partial<Record<TcpState, number>> = Object.freeze({});
+
 function newRow(endpoint: string, role: 'server' | 'client', peer: string | null): RowAcc {
-  return { row: { endpoint, role, peer, states: {}, total: 0, closeWait: null }, closeWaitSince: null, groups: null, clients: null };
+  return { row: { endpoint, role, peer, states: NO_STATES, total: 0, closeWait: null }, closeWaitSince: null, groups: null, clients: null };
 }
 
 /** Everything counted in one pass over the flows and findings, before rows and groups are ranked. */
@@ -168,7 +172,9 @@ function collect(result: AnalysisResult, options: SummaryOptions): Collected {
   const duration = Math.max(0, result.captureEnd - result.captureStart);
 
   // Rows: server side keyed by its ip:port, client side by (client host, server ip:port). Keys are
-  // small integers (host strings interned once), so a million flows build no strings here.
+  // small integers, so a million flows build no strings here: the tracker's address ids (one per
+  // address, whose text is one per address too), else host strings interned once.
+  const connections = result.connections.length === flows.length ? result.connections : null;
   const hostIds = new Map<string, number>();
   const hostId = (h: string): number => {
     let id = hostIds.get(h);
@@ -177,8 +183,9 @@ function collect(result: AnalysisResult, options: SummaryOptions): Collected {
   };
   const servers = new Map<number, Map<number, RowAcc>>();
   const rows: RowAcc[] = [];
+  let index = 0; // the flow's index (connections[index] is its connection)
   const serverRow = (f: FlowRecord): RowAcc => {
-    const h = hostId(f.resp_h);
+    const h = connections !== null ? connections[index]!.resp.addr : hostId(f.resp_h);
     let byPort = servers.get(h);
     if (byPort === undefined) servers.set(h, (byPort = new Map()));
     let acc = byPort.get(f.resp_p);
@@ -190,7 +197,7 @@ function collect(result: AnalysisResult, options: SummaryOptions): Collected {
     return acc;
   };
   const clientRow = (server: RowAcc, f: FlowRecord): RowAcc => {
-    const h = hostId(f.orig_h);
+    const h = connections !== null ? connections[index]!.orig.addr : hostId(f.orig_h);
     const byHost = (server.clients ??= new Map());
     let acc = byHost.get(h);
     if (acc === undefined) {
@@ -201,15 +208,17 @@ function collect(result: AnalysisResult, options: SummaryOptions): Collected {
     return acc;
   };
   const count = (acc: RowAcc, state: TcpState) => {
-    acc.row.states[state] = (acc.row.states[state] ?? 0) + 1;
-    acc.row.total++;
+    const row = acc.row;
+    if (row.total++ === 0) row.states = {};
+    row.states[state] = (row.states[state] ?? 0) + 1;
   };
 
   // Groups of findings: per row and code; aggregates per label.
   const serviceGroups = new Map<string, GroupAcc>();
   const totals: Record<Severity, number> = { info: 0, warning: 0, error: 0 };
 
-  for (const f of flows) {
+  for (; index < flows.length; index++) {
+    const f = flows[index]!;
     const server = serverRow(f);
     const client = clientRow(server, f);
     if (f.resp_state !== 'CLOSED') count(server, f.resp_state);
