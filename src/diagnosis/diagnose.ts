@@ -86,7 +86,11 @@ export function diagnoseWith(count: number, fill: (f: ConnectionFacts, index: nu
   const aggregates: Finding[] = [];
   const sink: FindingSink = {
     add(index, finding) {
-      (perConnection[index] ??= []).push(finding);
+      // a one-element literal: `[]` then push reserves 17 slots, and this list becomes the flow's
+      // findings, which hold one or two
+      const own = perConnection[index];
+      if (own === undefined) perConnection[index] = [finding];
+      else own.push(finding);
     },
     addAggregate(finding, members) {
       aggregates.push(finding);

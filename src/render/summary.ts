@@ -229,7 +229,10 @@ function collect(result: AnalysisResult, options: SummaryOptions): Collected {
       if (x.flow === undefined) continue; // a member's copy of an aggregate: grouped below, once
       const isServer = x.endpoint === respEp;
       const row = isServer ? server : client;
-      if (x.code === 'fin-not-returned') (row.closeWaitSince ??= []).push(x.since);
+      if (x.code === 'fin-not-returned') {
+        if (row.closeWaitSince === null) row.closeWaitSince = [x.since];
+        else row.closeWaitSince.push(x.since);
+      }
       const byCode = (row.groups ??= new Map());
       let g = byCode.get(x.code);
       if (g === undefined) {

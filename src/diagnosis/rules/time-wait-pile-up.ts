@@ -20,10 +20,12 @@ export const timeWaitPileUp: RuleDefinition = {
       let byHost = groups.get(skey);
       if (byHost === undefined) groups.set(skey, (byHost = new Map()));
       const hkey = side.isOrig ? side.hostId : -2;
-      let g = byHost.get(hkey);
+      const g = byHost.get(hkey);
       if (g === undefined) {
-        g = { host: side.host, service: resp.endpoint, isClient: side.isOrig, index: [], first: at, last: at };
-        byHost.set(hkey, g);
+        // a one-element literal: `[]` then push would reserve 17 slots, and most groups of a capture
+        // of many clients hold one or two sockets
+        byHost.set(hkey, { host: side.host, service: resp.endpoint, isClient: side.isOrig, index: [index], first: at, last: at });
+        return;
       }
       g.index.push(index);
       if (at < g.first) g.first = at;
