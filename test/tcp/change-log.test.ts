@@ -97,6 +97,16 @@ describe('change log', () => {
     }), { numRuns: 300 });
   });
 
+  it('keeps records in whole pages that are never copied, and refuses a page size that is not a power of two', () => {
+    const log = new ChangeLog(4);
+    const owner: ChangeList = { changeHead: -1, changeTail: -1 };
+    assert.equal(log.bytes, 0);
+    for (let i = 0; i < 9; i++) log.append(owner, 0, 1, 2, 0, i, 1_700_000_000 + i, i);
+    assert.equal(log.bytes, 3 * 4 * 28); // 9 records: pages of 4, 4 and 1
+    assert.deepEqual(log.toArray(owner).map((c) => c.segment), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.throws(() => new ChangeLog(3), /not a power of two/);
+  });
+
   it('reuses freed records, so a bounded tracker in a SYN flood does not grow it', () => {
     const log = new ChangeLog(4);
     const owner: ChangeList = { changeHead: -1, changeTail: -1 };
