@@ -19,36 +19,40 @@ export class Endpoint {
   /** RFC 9293 state code (see endpoint-state.ts); `stateName` for the text. */
   state!: number;
   initialState!: number;
+  /** The endpoint's yes/no facts (sawSyn, finSent, ... : FLAG_NAMES), one bit each, read and written
+   *  through accessors: one field instead of thirteen, 96 bytes less per endpoint (a capture of
+   *  short connections holds hundreds of thousands). */
+  bits = 0;
 
   // --- sequence space ---
   // The *32 fields hold sequence numbers as signed 32-bit values (`x | 0`) so that they stay small
   // integers in the engine; the getters below give them as on the wire (unsigned).
   /** A SYN (or SYN+ACK) from this side was seen; `isn` holds its sequence number. */
-  sawSyn = false;
+  declare sawSyn: boolean;
   /** ISN as a signed 32-bit value (see `isn` for the wire value). */
   isn32 = 0;
   /** Which kind of SYN this side sent: a plain SYN (active open), a SYN+ACK (answer), or both
    *  (simultaneous open). */
-  sentPureSyn = false;
-  sentSynAck = false;
+  declare sentPureSyn: boolean;
+  declare sentSynAck: boolean;
   /** This side re-sent its SYN+ACK after the peer's ACK: the peer's ACKs no longer establish it. */
-  peerAckIgnored = false;
+  declare peerAckIgnored: boolean;
   /** sndNxt: one past the highest sequence number this side has sent (SYN and FIN count). */
-  seqKnown = false;
+  declare seqKnown: boolean;
   sndNxt32 = 0;
   /** The highest acknowledgement number this side has sent (its rcv_nxt as the wire shows it). */
-  ackKnown = false;
+  declare ackKnown: boolean;
   ackSent32 = 0;
 
   // --- FIN / RST evidence ---
-  finSent = false;
+  declare finSent: boolean;
   /** Sequence number of the FIN itself (FIN segment seq + payload length), signed 32-bit. */
   finSeq32 = 0;
   finSegment = -1;
   finTsSec = -1;
   finTsNsec = 0;
   /** The peer acknowledged this side's FIN (ack >= finSeq + 1). */
-  finAcked = false;
+  declare finAcked: boolean;
   finAckedSegment = -1;
   finAckedTsSec = -1;
   finAckedTsNsec = 0;
@@ -95,7 +99,7 @@ export class Endpoint {
   /** One past the last sequence number this side was seen to occupy with payload, SYN or FIN
    *  (pure ACKs move sndNxt, not this), and whether any was seen. */
   dataNxt32 = 0;
-  dataKnown = false;
+  declare dataKnown: boolean;
   /** Bytes of this side that the peer acknowledged but the capture never showed, when they end
    *  its sequence space at capture end (its last segments, perhaps its FIN, were lost): 0 = none.
    *  The states such a loss could change are reported UNKNOWN (reason 'acked-unseen'). */
@@ -116,13 +120,13 @@ export class Endpoint {
   lastAckAdvanceSegment = -1;
 
   // --- previous segment of this side (duplicate detection) ---
-  prevValid = false;
+  declare prevValid: boolean;
   prevSeq = 0;
   prevAck = 0;
   prevFlags = 0;
   prevLen = 0;
   prevWin = 0;
-  prevHasTs = false;
+  declare prevHasTs: boolean;
   prevTsVal = 0;
   prevSack = 0;
   prevSec = 0;
@@ -136,13 +140,13 @@ export class Endpoint {
   timerSec = 0;
   timerNsec = 0;
   /** Seen accepting new data after its FIN: half-closed by shutdown(), not orphaned. */
-  notOrphan = false;
+  declare notOrphan: boolean;
   /** The change that put this side in CLOSE_WAIT: a record of the tracker's ChangeLog (-1: none). */
   closeWaitChange = -1;
   /** This side's latest change: a ChangeLog record (-1: none). */
   lastChange = -1;
   /** This side's FIN did not acknowledge the peer's FIN: it may have crossed it (see the tracker). */
-  crossedFin = false;
+  declare crossedFin: boolean;
   crossedFinChange = -1;
 
   /** Zeek's view of this side. */
@@ -191,6 +195,25 @@ export class Endpoint {
     return STATE_NAMES[this.state]!;
   }
 }
+
+/** The endpoint's flags, each an accessor over one bit of `bits` (in this order). */
+const FLAG_NAMES = [
+  'sawSyn', 'sentPureSyn', 'sentSynAck', 'peerAckIgnored', 'seqKnown', 'ackKnown', 'finSent', 'finAcked', 'dataKnown',
+  'prevValid', 'prevHasTs', 'notOrphan', 'crossedFin',
+] as const satisfies readonly (keyof Endpoint)[];
+FLAG_NAMES.forEach((name, bit) => {
+  const mask = 1 << bit;
+  Object.defineProperty(Endpoint.prototype, name, {
+    get(this: Endpoint): boolean {
+      return (this.bits & mask) !== 0;
+    },
+    set(this: Endpoint, on: boolean): void {
+      this.bits = on ? this.bits | mask : this.bits & ~mask;
+    },
+    enumerable: false,
+    configurable: false,
+  });
+});
 
 /** A rebuilt TCP connection: both endpoints, their state changes and Zeek's summary of it. */
 export class Connection implements ChangeList {
@@ -304,9 +327,9 @@ export class Connection implements ChangeList {
 // Proxy), most touched first: they are stored first, so a segment reads fewer cache lines (see
 // literalMaker). A field missing from a list still works, only laid out among the cold ones.
 const ENDPOINT = new Template(() => new Endpoint(0, 0, 0, new ZeekEndpoint(true)), Endpoint.prototype, [
-  'state', 'sndNxt32', 'timerEvent', 'z', 'windowMin', 'packets', 'payloadBytes', 'prevValid', 'prevSeq', 'wscale',
-  'ackKnown', 'finSent', 'ackSent32', 'dataKnown', 'prevAck', 'dataNxt32', 'uniqueBytes', 'windowMax', 'seqKnown',
-  'prevFlags', 'firstTsSec', 'prevLen', 'windowLast', 'lastTsSec', 'lastTsNsec', 'prevWin', 'prevTsVal', 'prevHasTs',
+  'state', 'bits', 'sndNxt32', 'timerEvent', 'z', 'windowMin', 'packets', 'payloadBytes', 'prevSeq', 'wscale',
+  'ackSent32', 'prevAck', 'dataNxt32', 'uniqueBytes', 'windowMax',
+  'prevFlags', 'firstTsSec', 'prevLen', 'windowLast', 'lastTsSec', 'lastTsNsec', 'prevWin', 'prevTsVal',
   'prevSack', 'prevSec', 'prevNsec', 'prevDirection', 'prevInterface', 'addr', 'lastDataTsSec', 'lastDataTsNsec',
   'lastDataSegment', 'port', 'lastAckAdvanceTsSec', 'lastAckAdvanceTsNsec', 'lastAckAdvanceSegment',
 ]);

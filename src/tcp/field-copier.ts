@@ -24,9 +24,10 @@ export function fieldCopier<T extends object>(template: T): (from: T, to: T) => 
  * seconds too where V8 compresses pointers (31-bit small integers; Node's x64 builds have 32).
  * Measured on the bench capture, that costs nothing visible: with every timestamp and sequence
  * number made small, tracking took 425-512 ns per segment against 432-519 ns.
- * `first` names fields to store first. The per-segment path touches about half of an endpoint's 83
- * fields; declared order spread them over all of its 11 cache lines, and the connection's first
- * touch of each line is a cache miss (with 2,000 connections open the objects do not fit in L2).
+ * `first` names fields to store first. The per-segment path touched about half of an endpoint's 83
+ * fields (71 since its 13 flags share one); declared order spread them over all of its 11 cache
+ * lines, and the connection's first touch of each line is a cache miss (with 2,000 connections
+ * open the objects do not fit in L2).
  * Hot fields first: `bench/track.mjs` 383-407 ns per segment against 396-456 ns (8 interleaved
  * pairs, medians of 5 runs).
  */
