@@ -56,6 +56,23 @@ describe('tracker objects', () => {
     for (const k of Object.keys(byNewConn) as (keyof Connection)[]) assert.equal(made[k], byNewConn[k], k);
   });
 
+  test("an endpoint's flags are independent bits of one field, false when new and after reuse", () => {
+    const flags = ['sawSyn', 'sentPureSyn', 'sentSynAck', 'peerAckIgnored', 'seqKnown', 'ackKnown', 'finSent', 'finAcked',
+      'dataKnown', 'prevValid', 'prevHasTs', 'notOrphan', 'crossedFin'] as const;
+    const e = newEndpoint(1, 2, 3, z);
+    for (const f of flags) assert.equal(e[f], false, f);
+    for (const f of flags) {
+      e[f] = true;
+      for (const g of flags) assert.equal(e[g], g === f, `${f} set, ${g} read`);
+      e[f] = false;
+    }
+    assert.equal(e.bits, 0);
+    for (const f of flags) e[f] = true;
+    assert.ok(!Object.keys(e).some((k) => (flags as readonly string[]).includes(k)), 'no flag is an own field');
+    e.reuse(1, 2, 3, z);
+    for (const f of flags) assert.equal(e[f], false, `${f} after reuse`);
+  });
+
   test('a recycled endpoint is reset to fresh values', () => {
     const e = newEndpoint(1, 2, 3, z);
     e.packets = 99;
