@@ -16,7 +16,7 @@
 //                      of 1..200 B: a packet-rate stress test) or a number B (every data frame is B bytes)
 //   --shape S          long (default: the conversations below, ~77 packets each) or short (one
 //                      request segment and 1..3 response segments: ~12 packets each, so about
-//                      six times as many connections for the packets: the per-connection costs)
+//                      seven times as many connections for the packets: the per-connection costs)
 //   --payload P        zero (default, as gen-pcap) or random (incompressible, like TLS: an honest
 //                      gzip figure)
 //   --half-closed F    fraction of conversations that end half-closed (default 0.05)

@@ -58,7 +58,9 @@ const TO_SHIFT = 6;
 const REASON_SHIFT = 11;
 const STATE_MASK = 0x1f;
 
-/** Records per page by default: 8,192 records of 28 bytes, 224 KiB. */
+/** Bytes one record occupies: seconds and segment index 8 each, meta, nanoseconds and next 4 each. */
+const BYTES_PER_RECORD = 28;
+/** Records per page by default: 8,192 records, 224 KiB. */
 const DEFAULT_PAGE_SIZE = 1 << 13;
 
 /** One page of records: a view per column over one buffer (widest columns first, so each is aligned). */
@@ -71,7 +73,7 @@ class ChangePage {
   readonly next: Int32Array;
 
   constructor(n: number) {
-    const buffer = new ArrayBuffer(n * 28);
+    const buffer = new ArrayBuffer(n * BYTES_PER_RECORD);
     this.secs = new Float64Array(buffer, 0, n);
     this.segments = new Float64Array(buffer, 8 * n, n);
     this.meta = new Int32Array(buffer, 16 * n, n);
@@ -221,6 +223,6 @@ export class ChangeLog {
 
   /** Bytes the pages occupy. */
   get bytes(): number {
-    return this.pages.length * (this.mask + 1) * 28;
+    return this.pages.length * (this.mask + 1) * BYTES_PER_RECORD;
   }
 }
